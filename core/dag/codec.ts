@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto'
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { IcnError } from '../errors'
+
+export { CID }
+
+export const DAG_CBOR = 0x71
+export const RAW = 0x55
+const SHA2_256 = 0x12
+
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest())
+}
+
+/** CIDv1 (sha2-256) of bytes under a codec: dag-cbor for events and structured blocks, raw for blobs. */
+export function cidFor(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): CID {
+  return CID.createV1(codec, Digest.create(SHA2_256, sha256(bytes)))
+}
+
+export function encode(value: unknown): Uint8Array {
+  return dagCbor.encode(value)
+}
+
+/**
+ * Decodes dag-cbor strictly and insists on the canonical form: re-encoding must give the same bytes, so one
+ * value has exactly one CID and a peer cannot mint look-alike duplicates.
+ */
+export function decodeCanonical(bytes: Uint8Array): unknown {
+  let value: unknown
+  try {
+    value = dagCbor.decode(bytes)
+  } catch (err) {
+    throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
+  }
+  let again: Uint8Array
+  try {
+    again = dagCbor.encode(value)
+  } catch (err) {
+    throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
+  }
+  if (!bytesEqual(again, bytes)) {
+    throw new IcnError('DAG_DECODE_FAILED', 'The dag-cbor encoding is not canonical.')
+  }
+  return value
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  return Buffer.compare(a, b) === 0
+}
+
+/** Parses a CID string; INVALID_ARGUMENT with a readable message otherwise. */
+export function parseCid(text: unknown, what = 'CID'): CID {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 200) {
+    throw new IcnError('INVALID_ARGUMENT', `The ${what} must be a CID string (bafy…).`)
+  }
+  try {
+    const cid = CID.parse(text)
+    return cid.toV1()
+  } catch (err) {
+    throw new IcnError('INVALID_ARGUMENT', `"${text.slice(0, 80)}" is not a valid CID.`, { cause: err })
+  }
+}
+
+export function asCid(value: unknown): CID | null {
+  return CID.asCID(value)
+}
+
+export function isSha256Cid(cid: CID): boolean {
+  return cid.version === 1 && cid.multihash.code === SHA2_256 && (cid.code === RAW || cid.code === DAG_CBOR)
+}
+
+/** Verifies that bytes hash to the CID (sha2-256, raw or dag-cbor). */
+export function bytesMatchCid(cid: CID, bytes: Uint8Array): boolean {
+  if (!isSha256Cid(cid)) return false
+  return bytesEqual(sha256(bytes), cid.multihash.digest)
+}

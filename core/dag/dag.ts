@@ -1,0 +1,676 @@
+import { IcnError, isIcnError, throwIfAborted, toIcnError } from '../errors'
+import type { BytesSublevel, JsonSublevel } from '../storage'
+import { nodeEd25519 } from '../identity/ed25519'
+import { createBlockStore, type BlockStore } from './blocks'
+import { CID, DAG_CBOR, decodeCanonical } from './codec'
+import { decodeEvent, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
+import type {
+  ChainHead,
+  Dag,
+  DagComponents,
+  DagInit,
+  DagStats,
+  EventFilter,
+  EventSummary,
+  EventTypeHandler,
+  FlagRecord,
+  IngestResult,
+  StateView,
+} from './index'
+import { CommittedView, FLAG_PREFIX, Tx, computeStateRoot, type BatchOp, type StateReadDeps } from './state'
+
+interface EventMeta {
+  type: string
+  author: string
+  seq: number
+  scope: string
+  ts: number
+  order: number
+  status: 'applied' | 'voided' | 'evidence'
+  reason?: { code: string; message: string }
+}
+
+interface Counters {
+  order: number
+  events: number
+  authors: number
+}
+
+interface Parked {
+  event: VerifiedEvent
+  missing: Set<string>
+  from: string | undefined
+}
+
+const SEQ_WIDTH = 12
+const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
+const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
+
+class DefaultDag implements Dag {
+  readonly blocks: BlockStore
+  private readonly handlers = new Map<string, EventTypeHandler<unknown>>()
+  private readonly blockSub: BytesSublevel
+  private readonly stateSub: BytesSublevel
+  private readonly indexSub: BytesSublevel
+  private readonly metaSub: JsonSublevel<EventMeta>
+  private readonly logSub: JsonSublevel<string>
+  private readonly chainSub: JsonSublevel<string>
+  private readonly headSub: JsonSublevel<ChainHead>
+  private readonly evidenceSub: JsonSublevel<FlagRecord>
+  private readonly countersSub: JsonSublevel<Counters>
+  private counters: Counters = { order: 0, events: 0, authors: 0 }
+  private readonly parked = new Map<string, Parked>()
+  private readonly waiting = new Map<string, Set<string>>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private rootCache: string | undefined
+  private readonly maxSkew: number
+  private readonly maxPending: number
+  private readonly now: () => number
+  private readonly ed25519
+  private readonly readDeps: StateReadDeps
+  private started = false
+
+  constructor(
+    private readonly components: DagComponents,
+    init: DagInit,
+  ) {
+    const { storage } = components
+    this.blockSub = storage.bytes('blocks')
+    this.stateSub = storage.bytes('state')
+    this.indexSub = storage.bytes('index')
+    this.metaSub = storage.json<EventMeta>('events')
+    this.logSub = storage.json<string>('log')
+    this.chainSub = storage.json<string>('chain')
+    this.headSub = storage.json<ChainHead>('heads')
+    this.evidenceSub = storage.json<FlagRecord>('evidence')
+    this.countersSub = storage.json<Counters>('counters')
+    this.blocks = createBlockStore(this.blockSub)
+    this.maxSkew = init.maxClockSkewMs ?? 300_000
+    this.maxPending = init.maxPending ?? 10_000
+    this.now = init.now ?? Date.now
+    this.ed25519 = init.ed25519 ?? nodeEd25519
+    this.readDeps = {
+      state: this.stateSub,
+      index: this.indexSub,
+      getEvent: (id) => this.getEvent(id),
+      isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
+    }
+    this.register('note', noteHandler)
+  }
+
+  async start(): Promise<void> {
+    this.counters = (await this.countersSub.get('all')) ?? { order: 0, events: 0, authors: 0 }
+    this.started = true
+  }
+
+  async stop(): Promise<void> {
+    this.started = false
+    // Wait for the writer to drain: every acknowledged write is committed before storage closes.
+    await this.queue.catch(() => undefined)
+    this.parked.clear()
+    this.waiting.clear()
+  }
+
+  register<B>(type: string, handler: EventTypeHandler<B>): void {
+    if (this.handlers.has(type)) throw new TypeError(`Event type ${type} is already registered`)
+    this.handlers.set(type, handler as EventTypeHandler<unknown>)
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private assertStarted(): void {
+    if (!this.started) throw new IcnError('NODE_NOT_RUNNING', 'The node is not running.')
+  }
+
+  async append<B>(
+    input: { type: string; scope: string; body: B },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<VerifiedEvent<B>> {
+    this.assertStarted()
+    const handler = this.handlers.get(input.type)
+    if (handler === undefined) throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type ${input.type}.`)
+    if (!isScope(input.scope)) throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
+    return this.enqueue(async () => {
+      throwIfAborted(options.signal)
+      const signer = this.components.identity.signer()
+      const author = this.components.identity.did()
+      const head = await this.headSub.get(author)
+      const seq = (head?.seq ?? 0) + 1
+      const prev = head === undefined ? null : CID.parse(head.id)
+      // ts strictly increases along a chain even if the wall clock steps back.
+      const ts = Math.max(this.now(), (head?.ts ?? -1) + 1)
+      const verified = signEvent({ v: 1, type: input.type, author, seq, prev, ts, scope: input.scope, body: input.body }, signer)
+      const body = handler.parseBody(verified.event.body, verified.event)
+      const missing = await this.missingDeps(verified.event, handler, body)
+      if (missing.length > 0) {
+        throw new IcnError('DAG_MISSING_DEPENDENCY', `This action refers to ${missing[0]}, which this node does not have yet.`, {
+          details: { missing },
+        })
+      }
+      await this.applyVerified(verified, handler, body, { local: true, strict: true })
+      this.components.events.emit('dag:event-created', {
+        cid: verified.id,
+        bytes: verified.bytes,
+        scope: input.scope,
+        type: input.type,
+      })
+      return verified as VerifiedEvent<B>
+    })
+  }
+
+  async ingest(bytes: Uint8Array, options: { from?: string; signal?: AbortSignal } = {}): Promise<IngestResult> {
+    this.assertStarted()
+    // Decoding and signature checks need no state: they run before the serial writer.
+    let verified: VerifiedEvent
+    try {
+      verified = decodeEvent(bytes, this.ed25519)
+    } catch (err) {
+      this.reject(undefined, err, options.from)
+      throw err
+    }
+    return this.enqueue(async () => {
+      throwIfAborted(options.signal)
+      try {
+        return await this.process(verified, options.from)
+      } catch (err) {
+        this.reject(verified.id, err, options.from)
+        throw err
+      }
+    })
+  }
+
+  private reject(id: string | undefined, err: unknown, from: string | undefined): void {
+    const e = toIcnError(err)
+    this.components.events.emit('dag:event-rejected', {
+      ...(id === undefined ? {} : { cid: id }),
+      code: e.code,
+      reason: e.message,
+      ...(from === undefined ? {} : { from }),
+    })
+  }
+
+  private async process(verified: VerifiedEvent, from: string | undefined): Promise<IngestResult> {
+    const { event, id } = verified
+    if ((await this.metaSub.get(id)) !== undefined) return { status: 'duplicate', id }
+    const parked = this.parked.get(id)
+    if (parked !== undefined) return { status: 'pending', id, missing: [...parked.missing] }
+    const handler = this.handlers.get(event.type)
+    if (handler === undefined) {
+      throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type "${event.type}"; this node may need an update.`)
+    }
+    const body = handler.parseBody(event.body, event)
+    if (event.ts > this.now() + this.maxSkew) {
+      throw new IcnError('DAG_BAD_TIMESTAMP', `The event is dated ${event.ts - this.now()} ms in the future; check the author's clock.`)
+    }
+    const flag = await this.evidenceSub.get(event.author)
+    if (flag !== undefined && event.seq > flag.seq) {
+      throw new IcnError('DAG_AUTHOR_FLAGGED', `${event.author} equivocated at seq ${flag.seq}; its later events are refused.`)
+    }
+    const existing = await this.chainSub.get(chainKey(event.author, event.seq))
+    if (existing !== undefined && existing !== id) {
+      await this.recordEquivocation(verified, existing)
+      return { status: 'equivocation', id }
+    }
+    const missing = await this.missingDeps(event, handler, body)
+    if (missing.length > 0) {
+      this.park(verified, missing, from)
+      return { status: 'pending', id, missing }
+    }
+    const result = await this.applyVerified(verified, handler, body, { local: false, strict: false })
+    await this.releaseWaiting(id)
+    return result
+  }
+
+  private async missingDeps(event: SignedEvent, handler: EventTypeHandler<unknown>, body: unknown): Promise<string[]> {
+    const deps: CID[] = []
+    if (event.prev !== null) deps.push(event.prev)
+    if (handler.deps !== undefined) deps.push(...handler.deps(body, event))
+    const missing: string[] = []
+    for (const dep of deps) {
+      const depId = dep.toString()
+      if (dep.code !== DAG_CBOR) throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
+      if ((await this.metaSub.get(depId)) === undefined) missing.push(depId)
+    }
+    return missing
+  }
+
+  private park(verified: VerifiedEvent, missing: string[], from: string | undefined): void {
+    if (this.parked.size >= this.maxPending) {
+      // Oldest first: a flood of orphan events from one peer cannot grow memory without bound.
+      const oldest = this.parked.keys().next().value
+      if (oldest !== undefined) this.unpark(oldest)
+    }
+    this.parked.set(verified.id, { event: verified, missing: new Set(missing), from })
+    for (const dep of missing) {
+      let set = this.waiting.get(dep)
+      if (set === undefined) this.waiting.set(dep, (set = new Set()))
+      set.add(verified.id)
+    }
+    this.components.events.emit('dag:missing', { cids: missing })
+  }
+
+  private unpark(id: string): Parked | undefined {
+    const parked = this.parked.get(id)
+    if (parked === undefined) return undefined
+    this.parked.delete(id)
+    for (const dep of parked.missing) {
+      const set = this.waiting.get(dep)
+      set?.delete(id)
+      if (set?.size === 0) this.waiting.delete(dep)
+    }
+    return parked
+  }
+
+  /** Events that were waiting for `id` are retried, breadth-first, without recursion. */
+  private async releaseWaiting(id: string): Promise<void> {
+    const ready: string[] = [id]
+    while (ready.length > 0) {
+      const dep = ready.shift() as string
+      const waiters = this.waiting.get(dep)
+      if (waiters === undefined) continue
+      this.waiting.delete(dep)
+      for (const waiterId of waiters) {
+        const parked = this.parked.get(waiterId)
+        if (parked === undefined) continue
+        parked.missing.delete(dep)
+        if (parked.missing.size > 0) continue
+        this.unpark(waiterId)
+        try {
+          const result = await this.process(parked.event, parked.from)
+          if (result.status !== 'pending') ready.push(waiterId)
+        } catch (err) {
+          this.reject(waiterId, err, parked.from)
+        }
+      }
+    }
+  }
+
+  /**
+   * The single place state changes. Chain rules are checked, then validate + apply run in a transaction;
+   * for received events a failed state rule stores the event as void (its chain stays intact and every node
+   * reaches the same verdict), for local events the error goes back to the member and nothing is stored.
+   */
+  private async applyVerified(
+    verified: VerifiedEvent,
+    handler: EventTypeHandler<unknown>,
+    body: unknown,
+    mode: { local: boolean; strict: boolean; refolding?: boolean },
+  ): Promise<IngestResult> {
+    const { event, id } = verified
+    if (event.prev !== null && mode.refolding !== true) {
+      const prevMeta = await this.metaSub.get(event.prev.toString())
+      if (prevMeta === undefined || prevMeta.author !== event.author || prevMeta.seq !== event.seq - 1) {
+        throw new IcnError('DAG_BAD_CHAIN', `prev of ${event.author} seq ${event.seq} is not its seq ${event.seq - 1}.`)
+      }
+      if (event.ts <= prevMeta.ts) {
+        throw new IcnError('DAG_BAD_TIMESTAMP', `Timestamps must increase along a chain (seq ${event.seq}).`)
+      }
+    }
+    const tx = new Tx(this.readDeps, mode.refolding === true)
+    const ctx = { id, cid: verified.cid, event, body, local: mode.local }
+    let status: EventMeta['status'] = 'applied'
+    let reason: EventMeta['reason']
+    try {
+      await handler.validate?.(ctx, tx)
+      await handler.apply(ctx, tx)
+    } catch (err) {
+      if (mode.strict || !isIcnError(err)) {
+        if (!isIcnError(err)) this.components.logger.error('event handler failed', { type: event.type, id, err })
+        if (mode.strict) throw err
+      }
+      tx.discard()
+      const e = toIcnError(err)
+      status = 'voided'
+      reason = { code: e.code, message: e.message }
+    }
+    if (mode.refolding === true) {
+      await this.commit(tx, [{ type: 'put', sublevel: this.metaSub, key: id, value: { ...(await this.metaSub.get(id))!, status, ...(reason ? { reason } : {}) } }])
+      return { status: 'applied', id }
+    }
+    const meta: EventMeta = {
+      type: event.type,
+      author: event.author,
+      seq: event.seq,
+      scope: event.scope,
+      ts: event.ts,
+      order: this.counters.order + 1,
+      status,
+      ...(reason === undefined ? {} : { reason }),
+    }
+    const head: ChainHead = { author: event.author, seq: event.seq, id, ts: event.ts }
+    const counters: Counters = {
+      order: meta.order,
+      events: this.counters.events + 1,
+      authors: this.counters.authors + (event.seq === 1 ? 1 : 0),
+    }
+    await this.commit(tx, [
+      { type: 'put', sublevel: this.blockSub, key: id, value: verified.bytes },
+      { type: 'put', sublevel: this.metaSub, key: id, value: meta },
+      { type: 'put', sublevel: this.logSub, key: pad(meta.order), value: id },
+      { type: 'put', sublevel: this.chainSub, key: chainKey(event.author, event.seq), value: id },
+      { type: 'put', sublevel: this.headSub, key: event.author, value: head },
+      { type: 'put', sublevel: this.countersSub, key: 'all', value: counters },
+    ])
+    this.counters = counters
+    tx.runCallbacks((err) => this.components.logger.warn('after-commit callback failed', { err }))
+    this.components.events.emit('dag:event-applied', {
+      cid: id,
+      author: event.author,
+      seq: event.seq,
+      type: event.type,
+      scope: event.scope,
+      local: mode.local,
+    })
+    if (status === 'voided') {
+      this.components.logger.info('event stored as void', { id, type: event.type, reason })
+    }
+    return { status: 'applied', id }
+  }
+
+  private async commit(tx: Tx, extra: BatchOp[]): Promise<void> {
+    const ops = [...tx.operations(), ...extra]
+    await this.components.storage.batch(ops)
+    if (tx.changesState) this.invalidateRoot()
+  }
+
+  private invalidateRoot(): void {
+    this.rootCache = undefined
+  }
+
+  private async recordEquivocation(second: VerifiedEvent, firstId: string): Promise<void> {
+    const { event, id } = second
+    const prior = await this.evidenceSub.get(event.author)
+    // Canonical evidence (lowest seq, ids sorted) so every node stores the same record whatever it saw first.
+    const pair = [firstId, id].sort() as [string, string]
+    const record: FlagRecord =
+      prior !== undefined && prior.seq <= event.seq ? prior : { author: event.author, seq: event.seq, evidence: pair }
+    const meta: EventMeta = {
+      type: event.type,
+      author: event.author,
+      seq: event.seq,
+      scope: event.scope,
+      ts: event.ts,
+      order: this.counters.order + 1,
+      status: 'evidence',
+    }
+    const counters = { ...this.counters, order: meta.order, events: this.counters.events + 1 }
+    await this.components.storage.batch([
+      { type: 'put', sublevel: this.blockSub, key: id, value: second.bytes },
+      { type: 'put', sublevel: this.metaSub, key: id, value: meta },
+      { type: 'put', sublevel: this.logSub, key: pad(meta.order), value: id },
+      { type: 'put', sublevel: this.evidenceSub, key: event.author, value: record },
+      { type: 'put', sublevel: this.countersSub, key: 'all', value: counters },
+    ])
+    this.counters = counters
+    this.components.logger.warn('equivocation detected', { author: event.author, seq: event.seq, evidence: pair })
+    this.components.events.emit('dag:equivocation', { author: event.author, seq: event.seq, cids: pair })
+    if (prior === undefined || prior.seq > event.seq) await this.refoldNow()
+  }
+
+  refold(): Promise<void> {
+    this.assertStarted()
+    return this.enqueue(() => this.refoldNow())
+  }
+
+  /**
+   * Recomputes state and index from the stored events: flags first, then every non-evidence event in a
+   * deterministic topological order (dependencies first, ties by ts then id).
+   */
+  private async refoldNow(): Promise<void> {
+    const started = this.now()
+    for (const handler of this.handlers.values()) handler.reset?.()
+    await this.stateSub.clear()
+    await this.indexSub.clear()
+    this.invalidateRoot()
+    const flags = new Map<string, FlagRecord>()
+    const flagOps: BatchOp[] = []
+    for await (const [author, record] of this.evidenceSub.iterator()) {
+      flags.set(author, record)
+      flagOps.push({ type: 'put', sublevel: this.stateSub, key: FLAG_PREFIX + author, value: encodeFlag(record) })
+    }
+    if (flagOps.length > 0) await this.components.storage.batch(flagOps)
+
+    interface Node {
+      id: string
+      ts: number
+      verified: VerifiedEvent
+      handler: EventTypeHandler<unknown>
+      body: unknown
+      deps: string[]
+    }
+    const nodes = new Map<string, Node>()
+    const voidOps: BatchOp[] = []
+    for await (const [id, meta] of this.metaSub.iterator()) {
+      if (meta.status === 'evidence') continue
+      const flag = flags.get(meta.author)
+      if (flag !== undefined && meta.seq >= flag.seq) {
+        voidOps.push({
+          type: 'put',
+          sublevel: this.metaSub,
+          key: id,
+          value: { ...meta, status: 'voided', reason: { code: 'DAG_EQUIVOCATION', message: `${meta.author} equivocated at seq ${flag.seq}.` } },
+        })
+        continue
+      }
+      const verified = await this.getEvent(id)
+      const handler = this.handlers.get(meta.type)
+      if (verified === undefined || handler === undefined) continue
+      const body = handler.parseBody(verified.event.body, verified.event)
+      const deps = verified.event.prev === null ? [] : [verified.event.prev.toString()]
+      if (handler.deps !== undefined) deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
+      nodes.set(id, { id, ts: meta.ts, verified, handler, body, deps })
+    }
+    if (voidOps.length > 0) await this.components.storage.batch(voidOps)
+
+    const indegree = new Map<string, number>()
+    const dependents = new Map<string, string[]>()
+    for (const node of nodes.values()) {
+      let count = 0
+      for (const dep of node.deps) {
+        if (!nodes.has(dep)) continue
+        count++
+        let list = dependents.get(dep)
+        if (list === undefined) dependents.set(dep, (list = []))
+        list.push(node.id)
+      }
+      indegree.set(node.id, count)
+    }
+    const ready = new MinHeap<Node>((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    for (const node of nodes.values()) if (indegree.get(node.id) === 0) ready.push(node)
+    let applied = 0
+    while (ready.size > 0) {
+      const node = ready.pop()
+      await this.applyVerified(node.verified, node.handler, node.body, { local: false, strict: false, refolding: true })
+      applied++
+      for (const next of dependents.get(node.id) ?? []) {
+        const left = (indegree.get(next) ?? 0) - 1
+        indegree.set(next, left)
+        if (left === 0) ready.push(nodes.get(next) as Node)
+      }
+    }
+    // Already inside the writer queue: compute the root directly (stateRoot() would wait on this very task).
+    this.rootCache = await computeStateRoot(this.stateSub)
+    this.components.logger.info('state refolded', { events: applied, ms: this.now() - started })
+    this.components.events.emit('dag:state-changed', { stateRoot: this.rootCache })
+  }
+
+  async getEvent(id: string): Promise<VerifiedEvent | undefined> {
+    let cid: CID
+    try {
+      cid = CID.parse(id)
+    } catch {
+      return undefined
+    }
+    const bytes = await this.blocks.get(cid)
+    if (bytes === undefined) return undefined
+    if ((await this.metaSub.get(id)) === undefined) return undefined
+    // Stored events were verified on the way in; the block store re-checked the hash just now.
+    return { cid, id, bytes, event: decodeStored(bytes) }
+  }
+
+  async getSummary(id: string): Promise<EventSummary | undefined> {
+    const meta = await this.metaSub.get(id)
+    return meta === undefined ? undefined : summary(id, meta)
+  }
+
+  async listEvents(filter: EventFilter = {}): Promise<{ events: EventSummary[]; next: number | null }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 1000)
+    const out: EventSummary[] = []
+    let scanned = 0
+    let last: number | null = null
+    const range = filter.before === undefined ? { reverse: true } : { reverse: true, lt: pad(filter.before) }
+    // Filters are applied while scanning; the scan is bounded so a rare filter cannot walk the whole log.
+    for await (const [key, id] of this.logSub.iterator(range)) {
+      scanned++
+      last = parseInt(key, 16)
+      const meta = await this.metaSub.get(id)
+      if (meta === undefined) continue
+      if (filter.author !== undefined && meta.author !== filter.author) continue
+      if (filter.type !== undefined && meta.type !== filter.type) continue
+      if (filter.scope !== undefined && meta.scope !== filter.scope) continue
+      out.push(summary(id, meta))
+      if (out.length >= limit || scanned >= 50_000) break
+    }
+    const next = last !== null && last > 1 && (out.length >= limit || scanned >= 50_000) ? last : null
+    return { events: out, next }
+  }
+
+  async heads(): Promise<ChainHead[]> {
+    const out: ChainHead[] = []
+    for await (const value of this.headSub.values()) out.push(value)
+    return out
+  }
+
+  head(author: string): Promise<ChainHead | undefined> {
+    return this.headSub.get(author)
+  }
+
+  async chainRange(author: string, fromSeq: number, toSeq: number, limit = 500): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    if (!(fromSeq >= 1) || !(toSeq >= fromSeq)) return out
+    for await (const id of this.chainSub.values({ gte: chainKey(author, fromSeq), lte: chainKey(author, toSeq), limit })) {
+      const bytes = await this.blocks.get(CID.parse(id))
+      if (bytes !== undefined) out.push(bytes)
+    }
+    return out
+  }
+
+  missing(): string[] {
+    return [...this.waiting.keys()]
+  }
+
+  async stateRoot(): Promise<string> {
+    if (this.rootCache !== undefined) return this.rootCache
+    // Computed inside the writer queue so the root always describes a committed, consistent state.
+    return this.enqueue(async () => {
+      this.rootCache ??= await computeStateRoot(this.stateSub)
+      return this.rootCache
+    })
+  }
+
+  view(): StateView {
+    return new CommittedView(this.readDeps)
+  }
+
+  async stats(): Promise<DagStats> {
+    let flagged = 0
+    for await (const _ of this.evidenceSub.keys()) flagged++
+    return { events: this.counters.events, authors: this.counters.authors, pending: this.parked.size, flagged }
+  }
+}
+
+function encodeFlag(record: FlagRecord): Uint8Array {
+  // Same encoding Tx.put uses, so a refold and an incremental write produce identical state bytes.
+  const tx = new Tx({} as StateReadDeps, true)
+  tx.put(FLAG_PREFIX + record.author, record)
+  const op = tx.operations()[0] as { value: Uint8Array }
+  return op.value
+}
+
+function decodeStored(bytes: Uint8Array): SignedEvent {
+  return decodeCanonical(bytes) as SignedEvent
+}
+
+function summary(id: string, meta: EventMeta): EventSummary {
+  return {
+    id,
+    type: meta.type,
+    author: meta.author,
+    seq: meta.seq,
+    scope: meta.scope,
+    ts: meta.ts,
+    status: meta.status,
+    order: meta.order,
+  }
+}
+
+class MinHeap<T> {
+  private readonly items: T[] = []
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number {
+    return this.items.length
+  }
+  push(item: T): void {
+    const a = this.items
+    a.push(item)
+    let i = a.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (this.less(a[i] as T, a[parent] as T) >= 0) break
+      ;[a[i], a[parent]] = [a[parent] as T, a[i] as T]
+      i = parent
+    }
+  }
+  pop(): T {
+    const a = this.items
+    const top = a[0] as T
+    const last = a.pop() as T
+    if (a.length > 0) {
+      a[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < a.length && this.less(a[l] as T, a[m] as T) < 0) m = l
+        if (r < a.length && this.less(a[r] as T, a[m] as T) < 0) m = r
+        if (m === i) break
+        ;[a[i], a[m]] = [a[m] as T, a[i] as T]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+/** A note: a signed text posted to a scope (announcements, minutes). The simplest event type. */
+interface NoteBody {
+  text: string
+  refs: CID[]
+}
+
+const noteHandler: EventTypeHandler<NoteBody> = {
+  parseBody(body) {
+    const b = body as Partial<NoteBody> | null
+    if (typeof b !== 'object' || b === null || typeof b.text !== 'string' || b.text.length > 4000 || !Array.isArray(b.refs) || b.refs.length > 16) {
+      throw new IcnError('DAG_INVALID_EVENT', 'A note is {text (≤ 4000 characters), refs (≤ 16 CIDs)}.')
+    }
+    if (Object.keys(b).length !== 2 || !b.refs.every((r) => CID.asCID(r) !== null)) {
+      throw new IcnError('DAG_INVALID_EVENT', 'A note is {text, refs} and refs are CIDs.')
+    }
+    return b as NoteBody
+  },
+  async apply(ctx, tx) {
+    // A counter per scope is order-independent (addition commutes), as the fold contract requires.
+    const key = `notes/count/${ctx.event.scope}`
+    tx.put(key, ((await tx.get<number>(key)) ?? 0) + 1)
+  },
+}
+
+export function dag(init: DagInit = {}): (components: DagComponents) => Dag {
+  return (components) => new DefaultDag(components, init)
+}

@@ -1,0 +1,177 @@
+import type { Startable } from '../lifecycle'
+import type { EventBus } from '../events'
+import type { Logger } from '../logger'
+import type { Storage } from '../storage'
+import type { Identity } from '../identity'
+import type { Ed25519 } from '../identity/ed25519'
+import type { BlockStore } from './blocks'
+import type { CID } from './codec'
+import type { SignedEvent, VerifiedEvent } from './event'
+
+/**
+ * Read access to the folded state. `get`/`list` read the state that the state root covers; `getIndex`/`listIndex`
+ * read derived indexes (history, search) that are also pure functions of the event set but not hashed.
+ * Values are anything dag-cbor can encode (integers, strings, bytes, CIDs, bigints, arrays, maps).
+ */
+export interface StateView {
+  get<T>(key: string): Promise<T | undefined>
+  list<T>(prefix: string, options?: ListOptions): Promise<{ key: string; value: T }[]>
+  getIndex<T>(key: string): Promise<T | undefined>
+  listIndex<T>(prefix: string, options?: ListOptions): Promise<{ key: string; value: T }[]>
+  /** Any stored event (applied, voided or evidence). */
+  getEvent(id: string): Promise<VerifiedEvent | undefined>
+  /** True when the event was applied and is not voided by its author's equivocation. */
+  isEffective(id: string): Promise<boolean>
+  /** The equivocation record of an author, if flagged. */
+  flagged(author: string): Promise<FlagRecord | undefined>
+}
+
+export interface ListOptions {
+  /** @default 1000 */
+  limit?: number
+  reverse?: boolean
+  /** Exclusive lower bound (upper bound when reverse), a full key as returned by list. */
+  after?: string
+}
+
+export interface StateTx extends StateView {
+  put(key: string, value: unknown): void
+  del(key: string): void
+  putIndex(key: string, value: unknown): void
+  delIndex(key: string): void
+  /** Runs after the transaction is committed (bus events, caches). Not run during a refold. */
+  afterCommit(fn: () => void): void
+  /** True while the whole state is being recomputed from the event set (after an equivocation). */
+  readonly refolding: boolean
+}
+
+export interface EventContext<B = unknown> {
+  id: string
+  cid: CID
+  event: SignedEvent<B>
+  body: B
+  /** Created by this node (not received). */
+  local: boolean
+}
+
+/**
+ * How one event type is checked and folded. The contract that keeps every node's state identical:
+ * parseBody/validate/apply may depend only on the event, its declared dependencies and state written by
+ * events in its causal past; apply writes keys owned by the event's author or merges order-independently.
+ */
+export interface EventTypeHandler<B = unknown> {
+  /** Structural check of the body; throws an IcnError (DAG_INVALID_EVENT or a service code). */
+  parseBody(body: unknown, event: SignedEvent): B
+  /** Events that must be applied before this one, besides `prev`. */
+  deps?(body: B, event: SignedEvent): CID[]
+  /** State-dependent rules; throws an IcnError with the reason code. */
+  validate?(ctx: EventContext<B>, view: StateView): Promise<void>
+  apply(ctx: EventContext<B>, tx: StateTx): Promise<void>
+  /** Called before a refold so that handlers drop in-memory caches. */
+  reset?(): void
+}
+
+export interface FlagRecord {
+  author: string
+  /** First sequence number with two different events; this and later events of the author are void. */
+  seq: number
+  evidence: [string, string]
+}
+
+export type IngestStatus = 'applied' | 'duplicate' | 'pending' | 'equivocation'
+
+export interface IngestResult {
+  status: IngestStatus
+  id: string
+  /** For pending events: what they wait for. */
+  missing?: string[]
+}
+
+export interface EventSummary {
+  id: string
+  type: string
+  author: string
+  seq: number
+  scope: string
+  ts: number
+  status: 'applied' | 'voided' | 'evidence'
+  /** Local arrival order; the paging cursor. */
+  order: number
+}
+
+export interface EventFilter {
+  author?: string
+  type?: string
+  scope?: string
+  /** @default 50, at most 1000 */
+  limit?: number
+  /** Return events older than this cursor (an `order` from a previous page). */
+  before?: number
+}
+
+export interface ChainHead {
+  author: string
+  seq: number
+  id: string
+  ts: number
+}
+
+export interface DagStats {
+  events: number
+  authors: number
+  pending: number
+  flagged: number
+}
+
+export interface DagInit {
+  /**
+   * How far in the future an event's ts may be (ms). Older events are fine: they may arrive by sync long after.
+   * @default 300_000
+   */
+  maxClockSkewMs?: number
+  /** @default 10_000 events */
+  maxPending?: number
+  /** Signature implementation used to verify incoming events. @default nodeEd25519 */
+  ed25519?: Ed25519
+  /** Clock, injectable for tests. @default Date.now */
+  now?: () => number
+}
+
+export interface DagComponents {
+  storage: Storage
+  identity: Identity
+  events: EventBus
+  logger: Logger
+}
+
+export interface Dag extends Startable {
+  readonly blocks: BlockStore
+  /** Registers the handler of an event type; services call it before the node starts. */
+  register<B>(type: string, handler: EventTypeHandler<B>): void
+  /** Creates, signs and applies an event of this node's member (needs an unlocked identity). */
+  append<B>(input: { type: string; scope: string; body: B }, options?: { signal?: AbortSignal }): Promise<VerifiedEvent<B>>
+  /** Validates and applies an event from outside; rejections throw an IcnError whose code is the reason. */
+  ingest(bytes: Uint8Array, options?: { from?: string; signal?: AbortSignal }): Promise<IngestResult>
+  getEvent(id: string): Promise<VerifiedEvent | undefined>
+  getSummary(id: string): Promise<EventSummary | undefined>
+  listEvents(filter?: EventFilter): Promise<{ events: EventSummary[]; next: number | null }>
+  /** Highest applied seq of every author (sync exchanges these). */
+  heads(): Promise<ChainHead[]>
+  head(author: string): Promise<ChainHead | undefined>
+  /** Encoded events of an author for seq in [fromSeq, toSeq], in order, at most `limit`. */
+  chainRange(author: string, fromSeq: number, toSeq: number, limit?: number): Promise<Uint8Array[]>
+  /** CIDs that parked events are waiting for. */
+  missing(): string[]
+  /** Hex sha2-256 over the canonical state: equal on every node that holds the same events. */
+  stateRoot(): Promise<string>
+  /** Read-only view of the committed state. */
+  view(): StateView
+  /** Recomputes all state from the stored events (runs after an equivocation; exposed for repair). */
+  refold(): Promise<void>
+  stats(): Promise<DagStats>
+}
+
+export { dag } from './dag'
+export * from './event'
+export * from './codec'
+export * from './blocks'

@@ -1,0 +1,74 @@
+/**
+ * The node's internal event bus. Names here are core-internal; app/contract.ts maps them to the public
+ * event names that front ends subscribe to. Each service adds its events to NodeEvents.
+ */
+export interface NodeEvents {
+  'node:status': { status: NodeStatusName; error?: { code: string; message: string } }
+  'identity:changed': { did: string | null; locked: boolean }
+  /** An event was validated and folded into state (locally created or received). */
+  'dag:event-applied': { cid: string; author: string; seq: number; type: string; scope: string; local: boolean }
+  /** An event was created and signed by this node; the network publishes these. */
+  'dag:event-created': { cid: string; bytes: Uint8Array; scope: string; type: string }
+  'dag:event-rejected': { cid?: string; code: string; reason: string; from?: string }
+  'dag:equivocation': { author: string; seq: number; cids: [string, string] }
+  /** Events parked because something they depend on has not arrived; the network fetches these CIDs. */
+  'dag:missing': { cids: string[] }
+  'dag:state-changed': { stateRoot: string }
+  [name: `${string}:${string}`]: unknown
+}
+
+export type NodeStatusName = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed'
+
+type Listener<T> = (payload: T) => void
+
+export interface EventBus<E extends object = NodeEvents> {
+  on<K extends keyof E & string>(name: K, listener: Listener<E[K]>): () => void
+  once<K extends keyof E & string>(name: K, listener: Listener<E[K]>): () => void
+  emit<K extends keyof E & string>(name: K, payload: E[K]): void
+  /** Every event, for transports that forward the whole bus. */
+  onAny(listener: (name: string, payload: unknown) => void): () => void
+}
+
+export function createEventBus<E extends object = NodeEvents>(
+  onListenerError: (name: string, err: unknown) => void = () => undefined,
+): EventBus<E> {
+  const listeners = new Map<string, Set<Listener<unknown>>>()
+  const anyListeners = new Set<(name: string, payload: unknown) => void>()
+  const bus: EventBus<E> = {
+    on(name, listener) {
+      let set = listeners.get(name)
+      if (set === undefined) listeners.set(name, (set = new Set()))
+      set.add(listener as Listener<unknown>)
+      return () => set.delete(listener as Listener<unknown>)
+    },
+    once(name, listener) {
+      const off = bus.on(name, (payload) => {
+        off()
+        listener(payload)
+      })
+      return off
+    },
+    emit(name, payload) {
+      // A throwing listener must not break the emitter (often the ingest path) or other listeners.
+      for (const listener of listeners.get(name) ?? []) {
+        try {
+          listener(payload)
+        } catch (err) {
+          onListenerError(name, err)
+        }
+      }
+      for (const listener of anyListeners) {
+        try {
+          listener(name, payload)
+        } catch (err) {
+          onListenerError(name, err)
+        }
+      }
+    },
+    onAny(listener) {
+      anyListeners.add(listener)
+      return () => anyListeners.delete(listener)
+    },
+  }
+  return bus
+}

@@ -1,0 +1,165 @@
+import { mkdir, chmod } from 'node:fs/promises'
+import { join } from 'node:path'
+import { IcnError } from './errors'
+import { createEventBus, type EventBus, type NodeStatusName } from './events'
+import { createLogger, type LogLevel, type Logger } from './logger'
+import type { Startable } from './lifecycle'
+import { createStorage, type Storage } from './storage'
+import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
+import { dag as createDag, type Dag, type DagInit } from './dag'
+import { ICN_VERSION, PROTOCOL_VERSION } from './version'
+
+export interface IcnNodeInit {
+  /** Directory holding the database, keystore and node files; created (0700) if absent. */
+  dataDir: string
+  /** @default a JSON-lines logger on stderr at `logLevel` */
+  logger?: Logger
+  /** @default 'info' */
+  logLevel?: LogLevel
+  identity?: IdentityInit
+  dag?: DagInit
+}
+
+export interface NodeInfo {
+  version: string
+  protocolVersion: number
+  status: NodeStatusName
+  dataDir: string
+  startedAt: number | null
+}
+
+/** The ICN node: every service, composed and started in dependency order. Knows nothing of its front ends. */
+export interface IcnNode {
+  readonly dataDir: string
+  readonly events: EventBus
+  readonly logger: Logger
+  readonly storage: Storage
+  readonly identity: Identity
+  readonly dag: Dag
+  readonly status: NodeStatusName
+  readonly startedAt: number | null
+  info(): NodeInfo
+  start(): Promise<void>
+  /** Stops services in reverse order; every write acknowledged before stop() is on disk when it resolves. */
+  stop(): Promise<void>
+}
+
+class DefaultIcnNode implements IcnNode {
+  readonly dataDir: string
+  readonly events: EventBus
+  readonly logger: Logger
+  readonly storage: Storage
+  readonly identity: Identity
+  readonly dag: Dag
+  private state: NodeStatusName = 'stopped'
+  private started: number | null = null
+  /** Services in start order; stop runs it backwards. */
+  private readonly services: { name: string; service: Startable }[]
+  private transition: Promise<void> = Promise.resolve()
+
+  constructor(init: IcnNodeInit) {
+    this.dataDir = init.dataDir
+    this.logger = init.logger ?? createLogger({ level: init.logLevel ?? 'info' })
+    this.events = createEventBus((name, err) => this.logger.error('event listener failed', { event: name, err }))
+    this.storage = createStorage({ location: join(init.dataDir, 'db') })
+    this.identity = createIdentity(init.identity)({
+      dataDir: init.dataDir,
+      events: this.events,
+      logger: this.logger.child('identity'),
+    })
+    this.dag = createDag(init.dag)({
+      storage: this.storage,
+      identity: this.identity,
+      events: this.events,
+      logger: this.logger.child('dag'),
+    })
+    this.services = [
+      { name: 'storage', service: this.storage },
+      { name: 'identity', service: this.identity },
+      { name: 'dag', service: this.dag },
+    ]
+  }
+
+  get status(): NodeStatusName {
+    return this.state
+  }
+
+  get startedAt(): number | null {
+    return this.started
+  }
+
+  info(): NodeInfo {
+    return {
+      version: ICN_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      status: this.state,
+      dataDir: this.dataDir,
+      startedAt: this.started,
+    }
+  }
+
+  start(): Promise<void> {
+    this.transition = this.transition.then(() => this.doStart())
+    return this.transition
+  }
+
+  stop(): Promise<void> {
+    this.transition = this.transition.catch(() => undefined).then(() => this.doStop())
+    return this.transition
+  }
+
+  private setStatus(status: NodeStatusName, error?: IcnError): void {
+    this.state = status
+    this.events.emit('node:status', error === undefined ? { status } : { status, error: { code: error.code, message: error.message } })
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.state === 'running') return
+    this.setStatus('starting')
+    const started: { name: string; service: Startable }[] = []
+    try {
+      await mkdir(this.dataDir, { recursive: true, mode: 0o700 })
+      await chmod(this.dataDir, 0o700).catch(() => undefined)
+      for (const entry of this.services) {
+        await entry.service.start()
+        started.push(entry)
+      }
+    } catch (cause) {
+      // Roll back: stop what already started, newest first, so no service is left half-running.
+      for (const entry of started.reverse()) {
+        await entry.service.stop().catch((err: unknown) => this.logger.error('rollback stop failed', { service: entry.name, err }))
+      }
+      const error =
+        cause instanceof IcnError && cause.code !== 'INTERNAL'
+          ? new IcnError('NODE_START_FAILED', `The node could not start: ${cause.message}`, {
+              cause,
+              details: { reason: cause.code },
+            })
+          : new IcnError('NODE_START_FAILED', `The node could not start: ${(cause as Error).message ?? String(cause)}`, { cause })
+      this.setStatus('failed', error)
+      throw error
+    }
+    this.started = Date.now()
+    this.setStatus('running')
+    this.logger.info('node started', { dataDir: this.dataDir, version: ICN_VERSION })
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'failed') return
+    this.setStatus('stopping')
+    for (const entry of [...this.services].reverse()) {
+      try {
+        await entry.service.stop()
+      } catch (err) {
+        this.logger.error('service failed to stop cleanly', { service: entry.name, err })
+      }
+    }
+    this.started = null
+    this.setStatus('stopped')
+    this.logger.info('node stopped')
+  }
+}
+
+export function createNode(init: IcnNodeInit): IcnNode {
+  return new DefaultIcnNode(init)
+}
