@@ -47,17 +47,17 @@ const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 
 class DefaultDag implements Dag {
-  readonly blocks: BlockStore
+  blocks!: BlockStore
   private readonly handlers = new Map<string, EventTypeHandler<unknown>>()
-  private readonly blockSub: BytesSublevel
-  private readonly stateSub: BytesSublevel
-  private readonly indexSub: BytesSublevel
-  private readonly metaSub: JsonSublevel<EventMeta>
-  private readonly logSub: JsonSublevel<string>
-  private readonly chainSub: JsonSublevel<string>
-  private readonly headSub: JsonSublevel<ChainHead>
-  private readonly evidenceSub: JsonSublevel<FlagRecord>
-  private readonly countersSub: JsonSublevel<Counters>
+  private blockSub!: BytesSublevel
+  private stateSub!: BytesSublevel
+  private indexSub!: BytesSublevel
+  private metaSub!: JsonSublevel<EventMeta>
+  private logSub!: JsonSublevel<string>
+  private chainSub!: JsonSublevel<string>
+  private headSub!: JsonSublevel<ChainHead>
+  private evidenceSub!: JsonSublevel<FlagRecord>
+  private countersSub!: JsonSublevel<Counters>
   private counters: Counters = { order: 0, events: 0, authors: 0 }
   private readonly parked = new Map<string, Parked>()
   private readonly waiting = new Map<string, Set<string>>()
@@ -74,7 +74,27 @@ class DefaultDag implements Dag {
     private readonly components: DagComponents,
     init: DagInit,
   ) {
-    const { storage } = components
+    this.maxSkew = init.maxClockSkewMs ?? 300_000
+    this.maxPending = init.maxPending ?? 10_000
+    this.now = init.now ?? Date.now
+    this.ed25519 = init.ed25519 ?? nodeEd25519
+    const self = this
+    this.readDeps = {
+      get state() {
+        return self.stateSub
+      },
+      get index() {
+        return self.indexSub
+      },
+      getEvent: (id) => this.getEvent(id),
+      isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
+    }
+    this.register('note', noteHandler)
+  }
+
+  async start(): Promise<void> {
+    // Sublevels exist only once storage is open.
+    const { storage } = this.components
     this.blockSub = storage.bytes('blocks')
     this.stateSub = storage.bytes('state')
     this.indexSub = storage.bytes('index')
@@ -85,20 +105,6 @@ class DefaultDag implements Dag {
     this.evidenceSub = storage.json<FlagRecord>('evidence')
     this.countersSub = storage.json<Counters>('counters')
     this.blocks = createBlockStore(this.blockSub)
-    this.maxSkew = init.maxClockSkewMs ?? 300_000
-    this.maxPending = init.maxPending ?? 10_000
-    this.now = init.now ?? Date.now
-    this.ed25519 = init.ed25519 ?? nodeEd25519
-    this.readDeps = {
-      state: this.stateSub,
-      index: this.indexSub,
-      getEvent: (id) => this.getEvent(id),
-      isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
-    }
-    this.register('note', noteHandler)
-  }
-
-  async start(): Promise<void> {
     this.counters = (await this.countersSub.get('all')) ?? { order: 0, events: 0, authors: 0 }
     this.started = true
   }

@@ -21,17 +21,24 @@ const LEVELDB_FILE = /^(CURRENT|LOCK|LOG|LOG\.old|MANIFEST-\d+|\d+\.(log|ldb|sst
 
 class DefaultStorage implements Storage {
   readonly location: string
-  readonly db: Level<string, Uint8Array>
   private readonly migrations: readonly Migration[]
   private state: StorageStatus = 'closed'
   private version = 0
-  private readonly meta: JsonSublevel<unknown>
+  // Created in start(): abstract-level opens a database on construction, which would write files before
+  // start() has checked that the directory is ours.
+  private level: Level<string, Uint8Array> | undefined
+  private meta!: JsonSublevel<unknown>
 
   constructor(init: StorageInit) {
     this.location = init.location
     this.migrations = [...(init.migrations ?? MIGRATIONS)].sort((a, b) => a.to - b.to)
-    this.db = new Level<string, Uint8Array>(init.location, { valueEncoding: 'view', createIfMissing: true })
-    this.meta = this.db.sublevel<string, unknown>('meta', { valueEncoding: 'json' })
+  }
+
+  get db(): Level<string, Uint8Array> {
+    if (this.level === undefined || this.state === 'closed') {
+      throw new IcnError('STORAGE_CLOSED', 'The database is not open; services use storage only after it started.')
+    }
+    return this.level
   }
 
   get status(): StorageStatus {
@@ -43,12 +50,15 @@ class DefaultStorage implements Storage {
     this.state = 'opening'
     try {
       await this.checkDirectory()
-      await this.open()
-      await this.checkFormatAndMigrate()
+      this.level = new Level<string, Uint8Array>(this.location, { valueEncoding: 'view', createIfMissing: true })
+      this.meta = this.level.sublevel<string, unknown>('meta', { valueEncoding: 'json' })
+      await this.open(this.level)
+      await this.checkFormatAndMigrate(this.level)
       this.state = 'open'
     } catch (err) {
       this.state = 'closed'
-      if (this.db.status === 'open') await this.db.close().catch(() => undefined)
+      await this.level?.close().catch(() => undefined)
+      this.level = undefined
       throw err
     }
   }
@@ -58,9 +68,10 @@ class DefaultStorage implements Storage {
     this.state = 'closing'
     try {
       // close() waits for pending writes, so every acknowledged write is on disk before we return.
-      await this.db.close()
+      await this.level?.close()
     } finally {
       this.state = 'closed'
+      this.level = undefined
     }
   }
 
@@ -75,11 +86,11 @@ class DefaultStorage implements Storage {
   }
 
   async batch(writes: readonly BatchWrite[]): Promise<void> {
-    if (this.state !== 'open') {
+    if (this.state !== 'open' || this.level === undefined) {
       throw new IcnError('STORAGE_CLOSED', 'The database is closed; the node is stopping or not started.')
     }
     // abstract-level types each operation by one sublevel's encoding; mixed batches are checked by BatchWrite instead.
-    await this.db.batch(writes as unknown as LevelBatch)
+    await this.level.batch(writes as unknown as LevelBatch)
   }
 
   schemaVersion(): number {
@@ -131,9 +142,9 @@ class DefaultStorage implements Storage {
     }
   }
 
-  private async open(): Promise<void> {
+  private async open(db: Level<string, Uint8Array>): Promise<void> {
     try {
-      await this.db.open({ passive: false })
+      await db.open({ passive: false })
     } catch (err) {
       const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code
       if (code === 'LEVEL_LOCKED') {
@@ -156,17 +167,17 @@ class DefaultStorage implements Storage {
     }
   }
 
-  private async checkFormatAndMigrate(): Promise<void> {
+  private async checkFormatAndMigrate(db: Level<string, Uint8Array>): Promise<void> {
     const format = await this.meta.get(META_FORMAT)
     if (format === undefined) {
       // Either a brand-new store or another program's LevelDB. A new store has no keys at all.
-      for await (const _key of this.db.keys({ limit: 1 })) {
+      for await (const _key of db.keys({ limit: 1 })) {
         throw new IcnError(
           'STORAGE_FOREIGN',
           `${this.location} is a LevelDB database that ICN did not create. Nothing was changed. Choose another data directory.`,
         )
       }
-      await this.db.batch([
+      await db.batch([
         { type: 'put', sublevel: this.meta, key: META_FORMAT, value: STORAGE_FORMAT },
         { type: 'put', sublevel: this.meta, key: META_VERSION, value: 0 },
         { type: 'put', sublevel: this.meta, key: META_CREATED, value: Date.now() },
@@ -193,7 +204,7 @@ class DefaultStorage implements Storage {
         throw new IcnError('STORAGE_MIGRATION_FAILED', `No migration from schema ${this.version} to ${migration.to}.`)
       }
       try {
-        await migration.migrate(this.db)
+        await migration.migrate(db)
       } catch (err) {
         throw new IcnError(
           'STORAGE_MIGRATION_FAILED',
