@@ -1,0 +1,221 @@
+/**
+ * The application contract: every method and event name that crosses a process boundary (Electron IPC,
+ * JSON-RPC/WebSocket, the CLI) is written here and only here. Front ends import this file and app/client.ts;
+ * app/handlers.ts implements it on a core node (`satisfies Handlers`, so a missing handler does not compile).
+ *
+ * Only plain data crosses: bytes as Uint8Array, CIDs and DIDs as strings, amounts as integer strings (base units).
+ * Params are validated here (zod) before any handler runs; unknown keys are rejected.
+ */
+import { z } from 'zod'
+
+/** Marks a result/event payload type without a runtime value. */
+function returns<T>(): T {
+  return undefined as unknown as T
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared param schemas
+
+const did = z.string().min(8).max(200)
+const cid = z.string().min(8).max(200)
+const bytes = z.instanceof(Uint8Array)
+const passphrase = z.string().min(1).max(1024)
+const scope = z.string().min(1).max(200)
+const none = z.strictObject({})
+
+export type NodeStatusName = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed'
+
+export interface ErrorInfo {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Result types (plain data)
+
+export interface NodeStatus {
+  version: string
+  protocolVersion: number
+  status: NodeStatusName
+  did: string | null
+  locked: boolean
+  /** libp2p peer id; null until networking runs. */
+  peerId: string | null
+  listenAddrs: string[]
+  stateRoot: string
+  uptimeMs: number
+  startedAt: number | null
+  dataDir: string
+  events: number
+  authors: number
+  pendingEvents: number
+}
+
+export interface IdentityStatus {
+  exists: boolean
+  locked: boolean
+  did: string | null
+  backedUp: boolean
+  createdAt: number | null
+}
+
+export interface DidDocument {
+  id: string
+  verificationMethod: { id: string; type: string; controller: string; publicKeyMultibase: string }[]
+  authentication: string[]
+  assertionMethod: string[]
+}
+
+export interface BlockInfo {
+  cid: string
+  codec: 'raw' | 'dag-cbor'
+  size: number
+  /** The block's bytes. */
+  bytes: Uint8Array
+  /** For dag-cbor blocks: the decoded value in dag-json form (links as {"/": cid}, bytes as {"/": {"bytes"}}). */
+  value?: unknown
+  /** CIDs this block links to. */
+  links: string[]
+  /** True when the block is the root of a chunked file (use dag.cat for its content). */
+  isFile: boolean
+}
+
+export type EventStatus = 'applied' | 'voided' | 'evidence'
+
+export interface EventSummary {
+  id: string
+  type: string
+  author: string
+  seq: number
+  scope: string
+  ts: number
+  status: EventStatus
+  order: number
+}
+
+export interface EventDetail extends EventSummary {
+  prev: string | null
+  /** The body in dag-json form. */
+  body: unknown
+  signature: Uint8Array
+  bytes: Uint8Array
+}
+
+export interface IngestResult {
+  status: 'applied' | 'duplicate' | 'pending' | 'equivocation'
+  id: string
+  missing?: string[]
+}
+
+export interface Progress {
+  /** Which long operation, e.g. 'sync', 'dag.put', 'job'. */
+  operation: string
+  /** Correlates with the request that started it, when there is one. */
+  requestId?: string | number
+  done: number
+  total?: number
+  message?: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Methods
+
+export const methods = {
+  'node.status': { params: none, result: returns<NodeStatus>() },
+
+  'identity.get': { params: none, result: returns<IdentityStatus>() },
+  'identity.create': {
+    params: z.strictObject({ passphrase }),
+    result: returns<{ did: string; phrase: string }>(),
+  },
+  'identity.recover': {
+    params: z.strictObject({ phrase: z.string().min(1).max(1000), passphrase, overwrite: z.boolean().optional() }),
+    result: returns<{ did: string }>(),
+  },
+  'identity.unlock': { params: z.strictObject({ passphrase }), result: returns<{ did: string }>() },
+  'identity.lock': { params: none, result: returns<{ locked: true }>() },
+  'identity.exportBackup': {
+    params: z.strictObject({ passphrase }),
+    result: returns<{ backup: Uint8Array; fileName: string }>(),
+  },
+  'identity.importBackup': {
+    params: z.strictObject({ backup: bytes.refine((b) => b.length <= 64 * 1024, 'backup files are at most 64 KiB'), passphrase, overwrite: z.boolean().optional() }),
+    result: returns<{ did: string }>(),
+  },
+  'identity.revealPhrase': { params: z.strictObject({ passphrase }), result: returns<{ phrase: string }>() },
+  'identity.confirmBackup': { params: none, result: returns<IdentityStatus>() },
+  'identity.resolve': { params: z.strictObject({ did }), result: returns<DidDocument>() },
+
+  'dag.put': {
+    params: z.strictObject({ bytes: bytes.refine((b) => b.length <= 64 * 1024 * 1024, 'files are at most 64 MiB') }),
+    result: returns<{ cid: string; size: number; blocks: number }>(),
+  },
+  'dag.get': { params: z.strictObject({ cid }), result: returns<BlockInfo>() },
+  'dag.cat': { params: z.strictObject({ cid }), result: returns<{ cid: string; bytes: Uint8Array; size: number }>() },
+
+  'events.list': {
+    params: z.strictObject({
+      author: did.optional(),
+      type: z.string().max(100).optional(),
+      scope: scope.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      before: z.number().int().min(1).optional(),
+    }),
+    result: returns<{ events: EventSummary[]; next: number | null }>(),
+  },
+  'events.get': { params: z.strictObject({ id: cid }), result: returns<EventDetail>() },
+  'events.post': {
+    params: z.strictObject({ scope: scope.default('global'), text: z.string().min(1).max(4000), refs: z.array(cid).max(16).optional() }),
+    result: returns<EventSummary>(),
+  },
+  'events.ingest': { params: z.strictObject({ bytes }), result: returns<IngestResult>() },
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events (node → front ends)
+
+export const events = {
+  'node:status': returns<{ status: NodeStatusName; error?: ErrorInfo }>(),
+  'node:progress': returns<Progress>(),
+  'identity:changed': returns<{ did: string | null; locked: boolean }>(),
+  'dag:event-applied': returns<{ id: string; type: string; author: string; seq: number; scope: string; local: boolean }>(),
+  'dag:equivocation': returns<{ author: string; seq: number; ids: [string, string] }>(),
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Derived types
+
+export type Methods = typeof methods
+export type MethodName = keyof Methods
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>
+export type ValidParams<M extends MethodName> = z.output<Methods[M]['params']>
+export type Result<M extends MethodName> = Methods[M]['result']
+export type EventName = keyof typeof events
+export type EventPayload<E extends EventName> = (typeof events)[E]
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[]
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name)
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
+/** Per-call context a transport passes to handlers. */
+export interface CallContext {
+  signal: AbortSignal
+  transport: 'rpc' | 'ipc' | 'internal'
+  requestId?: string | number
+  /** Reports progress of a long call; transports forward it as 'node:progress'. */
+  progress(update: Omit<Progress, 'requestId'>): void
+}
+
+export type Handler<M extends MethodName> = (params: ValidParams<M>, ctx: CallContext) => Promise<Result<M>>
+export type Handlers = { [M in MethodName]: Handler<M> }
+
+/** The reply shape every transport uses. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rm, chmod } from 'node:fs/promises'
+import { join } from 'node:path'
+import { IcnError } from '../core/errors'
+import { writeFileAtomic } from '../core/identity'
+import { createLogger, type LogLevel, type Logger } from '../core/logger'
+import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
+import { ICN_VERSION } from '../core/version'
+import { createDispatcher, type Dispatcher } from './dispatch'
+import { bridgeEvents } from './events'
+import { createHandlers } from './handlers'
+import { startRpcServer, type RpcServer } from './rpc/server'
+
+export const API_FILE = 'api.json'
+export const TOKEN_FILE = 'rpc-token'
+
+/** What `icn node start` writes once the daemon is ready; the CLI and tests find the daemon through it. */
+export interface ApiFile {
+  url: string
+  tokenFile: string
+  pid: number
+  version: string
+  startedAt: number
+}
+
+export interface DaemonOptions {
+  dataDir: string
+  /** @default 0 (a free port) */
+  rpcPort?: number
+  /** @default '127.0.0.1' */
+  rpcHost?: string
+  /** @default 'info' */
+  logLevel?: LogLevel
+  logger?: Logger
+  /** Unlocks the identity at start (headless servers); never logged. */
+  passphrase?: string
+  /** Built renderer to serve for browser mode. */
+  staticDir?: string
+  /** Extra node settings (tests lower scrypt cost, networking options…). */
+  node?: Partial<IcnNodeInit>
+}
+
+export interface Daemon {
+  readonly node: IcnNode
+  readonly server: RpcServer
+  readonly dispatcher: Dispatcher
+  readonly url: string
+  readonly token: string
+  readonly apiFile: string
+  stop(): Promise<void>
+}
+
+/** Reads or creates the bearer token (32 random bytes, base64url, file mode 0600). */
+export async function ensureToken(dataDir: string): Promise<string> {
+  const path = join(dataDir, TOKEN_FILE)
+  try {
+    const existing = (await readFile(path, 'utf8')).trim()
+    if (/^[A-Za-z0-9_-]{32,}$/.test(existing)) {
+      await chmod(path, 0o600).catch(() => undefined)
+      return existing
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  const token = randomBytes(32).toString('base64url')
+  await writeFileAtomic(path, token + '\n', 0o600)
+  return token
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' })
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+  const apiFile = join(options.dataDir, API_FILE)
+  // A stale api.json from a killed daemon must not point clients at a dead port while we start.
+  await rm(apiFile, { force: true })
+  const token = await ensureToken(options.dataDir)
+  const node = createNode({ dataDir: options.dataDir, logger, ...options.node })
+  await node.start()
+  let server: RpcServer
+  let unbridge: () => void = () => undefined
+  let dispatcher: Dispatcher
+  try {
+    if (options.passphrase !== undefined && node.identity.status().exists) {
+      await node.identity.unlock(options.passphrase)
+    }
+    dispatcher = createDispatcher(createHandlers(node), logger.child('rpc'))
+    server = await startRpcServer(
+      dispatcher,
+      {
+        host: options.rpcHost ?? '127.0.0.1',
+        port: options.rpcPort ?? 0,
+        token,
+        ...(options.staticDir === undefined ? {} : { staticDir: options.staticDir }),
+        health: () => ({ status: node.status, version: ICN_VERSION }),
+      },
+      logger.child('rpc'),
+    )
+    unbridge = bridgeEvents(node, (name, payload) => server.broadcast(name, payload))
+    const api: ApiFile = {
+      url: server.url,
+      tokenFile: join(options.dataDir, TOKEN_FILE),
+      pid: process.pid,
+      version: ICN_VERSION,
+      startedAt: Date.now(),
+    }
+    await writeFileAtomic(apiFile, JSON.stringify(api, null, 2) + '\n', 0o600)
+  } catch (err) {
+    await node.stop()
+    throw err instanceof IcnError ? err : new IcnError('NODE_START_FAILED', `The daemon could not start: ${(err as Error).message}`, { cause: err })
+  }
+  let stopping: Promise<void> | undefined
+  return {
+    node,
+    server,
+    dispatcher,
+    url: server.url,
+    token,
+    apiFile,
+    stop() {
+      stopping ??= (async () => {
+        await rm(apiFile, { force: true })
+        await server.close()
+        unbridge()
+        await node.stop()
+      })()
+      return stopping
+    },
+  }
+}
+
+/** Reads api.json + token of a data dir; clear errors when no daemon runs there. */
+export async function readApiFile(dataDir: string): Promise<{ api: ApiFile; token: string }> {
+  let api: ApiFile
+  try {
+    api = JSON.parse(await readFile(join(dataDir, API_FILE), 'utf8')) as ApiFile
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new IcnError('NODE_NOT_RUNNING', `No ICN node is running for ${dataDir}. Start one with: icn node start --data ${dataDir}`)
+    }
+    throw new IcnError('NODE_NOT_RUNNING', `${join(dataDir, API_FILE)} is unreadable; restart the node.`, { cause: err })
+  }
+  if (typeof api.url !== 'string' || typeof api.tokenFile !== 'string') {
+    throw new IcnError('NODE_NOT_RUNNING', `${join(dataDir, API_FILE)} is malformed; restart the node.`)
+  }
+  const token = (await readFile(api.tokenFile, 'utf8')).trim()
+  return { api, token }
+}

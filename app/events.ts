@@ -1,0 +1,22 @@
+import type { IcnNode } from '../core/node'
+import type { EventName, EventPayload } from './contract'
+
+export type EventSink = <E extends EventName>(name: E, payload: EventPayload<E>) => void
+
+/**
+ * Forwards core bus events to contract events. Core names are internal; this is the one mapping from them to
+ * the public names in app/contract.ts. Returns an unsubscribe function.
+ */
+export function bridgeEvents(node: IcnNode, emit: EventSink): () => void {
+  const offs = [
+    node.events.on('node:status', (e) => emit('node:status', e.error === undefined ? { status: e.status } : { status: e.status, error: e.error })),
+    node.events.on('identity:changed', (e) => emit('identity:changed', e)),
+    node.events.on('dag:event-applied', (e) =>
+      emit('dag:event-applied', { id: e.cid, type: e.type, author: e.author, seq: e.seq, scope: e.scope, local: e.local }),
+    ),
+    node.events.on('dag:equivocation', (e) => emit('dag:equivocation', { author: e.author, seq: e.seq, ids: e.cids })),
+  ]
+  return () => {
+    for (const off of offs) off()
+  }
+}

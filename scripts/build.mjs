@@ -1,0 +1,62 @@
+// Builds the node-side bundles (esbuild) and the renderer (vite). `--quiet` prints only failures.
+// Node bundles keep npm packages external: they load from node_modules at run time (and from the asar/
+// unpacked dirs in the packaged app), so native level bindings and worker files resolve normally.
+import { build } from 'esbuild'
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const quiet = process.argv.includes('--quiet')
+const log = (m) => quiet || console.log(m)
+const started = Date.now()
+
+/** Node entry points: [source, output name]. Optional entries are skipped until their source exists. */
+const NODE_ENTRIES = [
+  ['app/cli-main.ts', 'cli'],
+  ['core/runtime/worker.ts', 'runtime-worker'],
+  ['main/main.ts', 'main'],
+]
+
+await rm(join(root, 'dist/node'), { recursive: true, force: true })
+const entries = NODE_ENTRIES.filter(([src]) => existsSync(join(root, src)))
+await build({
+  entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, join(root, src)])),
+  outdir: join(root, 'dist/node'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: quiet ? 'error' : 'info',
+  // Electron's main process may load ESM; the preload of a sandboxed renderer must be CommonJS (below).
+  external: ['electron'],
+})
+if (existsSync(join(root, 'main/preload.ts'))) {
+  await build({
+    entryPoints: { preload: join(root, 'main/preload.ts') },
+    outdir: join(root, 'dist/node'),
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: quiet ? 'error' : 'info',
+  })
+}
+log(`node bundles: ${entries.map(([, out]) => out).join(', ')}`)
+
+if (existsSync(join(root, 'renderer/index.html'))) {
+  const vite = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(root, 'renderer/vite.config.ts'), ...(quiet ? ['--logLevel', 'error'] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+  if (vite.status !== 0) process.exit(vite.status ?? 1)
+  log('renderer: dist/renderer')
+}
+log(`build done in ${Date.now() - started} ms`)
