@@ -4,11 +4,29 @@ import tseslint from 'typescript-eslint'
 
 // Process boundaries (DESIGN §1): core knows nothing of app/main/renderer; only main/ may import electron;
 // the renderer reaches the node only through app/contract and app/client.
-const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'net', 'http']
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'net',
+  'http',
+]
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '.tmp/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'release/**',
+      'test-results/**',
+      'playwright-report/**',
+      'coverage/**',
+      '.tmp/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -24,7 +42,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       'no-restricted-imports': ['error', { paths: ['electron'] }],
     },
   },
@@ -36,7 +57,10 @@ export default tseslint.config(
         {
           paths: ['electron', 'react', 'react-dom', 'zustand'],
           patterns: [
-            { group: ['**/app/**', '**/app', '**/main/**', '**/renderer/**'], message: 'core/ must not import app/, main/ or renderer/' },
+            {
+              group: ['**/app/**', '**/app', '**/main/**', '**/renderer/**'],
+              message: 'core/ must not import app/, main/ or renderer/',
+            },
           ],
         },
       ],
@@ -49,7 +73,9 @@ export default tseslint.config(
         'error',
         {
           paths: ['electron', 'react', 'react-dom'],
-          patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'app/ must not import main/ or renderer/' }],
+          patterns: [
+            { group: ['**/main/**', '**/renderer/**'], message: 'app/ must not import main/ or renderer/' },
+          ],
         },
       ],
     },
@@ -57,7 +83,10 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**'], message: 'main/ must not import renderer/' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/renderer/**'], message: 'main/ must not import renderer/' }] },
+      ],
     },
   },
   {
@@ -68,7 +97,10 @@ export default tseslint.config(
         {
           paths: ['electron', ...NODE_BUILTINS],
           patterns: [
-            { group: ['**/core/**', '**/main/**'], message: 'renderer/ talks to the node only through app/contract and app/client' },
+            {
+              group: ['**/core/**', '**/main/**'],
+              message: 'renderer/ talks to the node only through app/contract and app/client',
+            },
             {
               group: ['**/app/*', '!**/app/contract', '!**/app/client', '!**/app/wire'],
               message: 'renderer/ may import only app/contract, app/client and app/wire',
@@ -79,13 +111,31 @@ export default tseslint.config(
     },
   },
   {
+    // Tests lean on expect.any/objectContaining and JSON fixtures, which are typed `any` by design.
+    files: ['**/*.test.ts', '**/*.test.tsx', 'e2e/**/*.ts', 'core/test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
     },
   },
 )

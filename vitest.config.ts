@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'app/**/*.test.ts', 'main/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'resources/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'app/**/*.test.ts',
+      'main/**/*.test.ts',
+      'renderer/**/*.test.{ts,tsx}',
+      'resources/**/*.test.ts',
+    ],
     exclude: ['node_modules', 'dist', 'e2e'],
     environment: 'node',
     pool: 'forks',

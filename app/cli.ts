@@ -12,7 +12,13 @@ import { IcnError, toIcnError } from '../core/errors'
 import type { LogLevel } from '../core/logger'
 import { defaultDataDir } from '../core/paths'
 import { ICN_VERSION } from '../core/version'
-import { createClient, httpTransport, IcnClientError, type IcnClient, type WebSocketConstructor } from './client'
+import {
+  createClient,
+  httpTransport,
+  IcnClientError,
+  type IcnClient,
+  type WebSocketConstructor,
+} from './client'
 import type { EventSummary, Progress } from './contract'
 import { readApiFile, startDaemon } from './daemon'
 import { stringify } from './wire'
@@ -78,7 +84,11 @@ async function promptHidden(question: string): Promise<string | undefined> {
 /** Where the built browser UI lives, next to the bundled CLI or in the repository's dist/. */
 export function findRendererDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url))
-  const candidates = [resolve(here, '../renderer'), resolve(here, '../dist/renderer'), resolve(here, '../../dist/renderer')]
+  const candidates = [
+    resolve(here, '../renderer'),
+    resolve(here, '../dist/renderer'),
+    resolve(here, '../../dist/renderer'),
+  ]
   return candidates.find((dir) => existsSync(join(dir, 'index.html')))
 }
 
@@ -113,7 +123,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   const connect = async (): Promise<IcnClient> => {
     const { data } = globals()
     const { api, token } = await readApiFile(data)
-    const client = createClient(httpTransport({ url: api.url, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: false }))
+    const client = createClient(
+      httpTransport({
+        url: api.url,
+        token,
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        reconnect: false,
+      }),
+    )
     clients.push(client)
     return client
   }
@@ -123,12 +140,15 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 
   const readPassphrase = async (options: { passphraseFile?: string }, confirm = false): Promise<string> => {
-    if (options.passphraseFile !== undefined) return (await readFile(options.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
+    if (options.passphraseFile !== undefined)
+      return (await readFile(options.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
     const fromEnv = io.env['ICN_PASSPHRASE']
     if (fromEnv !== undefined && fromEnv !== '') return fromEnv
     const first = await io.promptSecret?.('Passphrase: ')
     if (first === undefined) {
-      throw new UsageError('No passphrase given: use --passphrase-file FILE or set ICN_PASSPHRASE (no terminal to ask on).')
+      throw new UsageError(
+        'No passphrase given: use --passphrase-file FILE or set ICN_PASSPHRASE (no terminal to ask on).',
+      )
     }
     if (confirm) {
       const second = await io.promptSecret?.('Repeat passphrase: ')
@@ -155,46 +175,60 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', '0')
     .option('--rpc-host <host>', 'interface for JSON-RPC', '127.0.0.1')
     .option('--p2p-port <port>', 'libp2p TCP port (0 = any free port)', '0')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
     .option('--passphrase-file <file>', 'unlock the identity at start with the passphrase in this file')
     .option('--no-ui', 'do not serve the browser UI')
-    .action(async (options: { rpcPort: string; rpcHost: string; p2pPort: string; logLevel: LogLevel; passphraseFile?: string; ui: boolean }) => {
-      const { data } = globals()
-      const port = Number(options.rpcPort)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--rpc-port must be 0–65535 (got ${options.rpcPort}).`)
-      const passphrase =
-        options.passphraseFile !== undefined
-          ? (await readFile(options.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
-          : io.env['ICN_PASSPHRASE'] !== undefined && io.env['ICN_PASSPHRASE'] !== ''
-            ? io.env['ICN_PASSPHRASE']
-            : undefined
-      const staticDir = options.ui ? findRendererDir() : undefined
-      const daemon = await startDaemon({
-        dataDir: data,
-        rpcPort: port,
-        rpcHost: options.rpcHost,
-        logLevel: options.logLevel,
-        ...(passphrase === undefined ? {} : { passphrase }),
-        ...(staticDir === undefined ? {} : { staticDir }),
-      })
-      io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data})`)
-      if (staticDir !== undefined) io.out(`Browser UI: ${daemon.url}/#token=${daemon.token}`)
-      await new Promise<void>((resolveStop) => {
-        let stopping = false
-        const stop = (signal: string): void => {
-          if (stopping) return
-          stopping = true
-          io.err(`${signal}: stopping the node…`)
-          daemon
-            .stop()
-            .then(() => io.err('stopped'))
-            .catch((err: unknown) => io.err(`stop failed: ${(err as Error).message}`))
-            .finally(resolveStop)
-        }
-        process.once('SIGINT', () => stop('SIGINT'))
-        process.once('SIGTERM', () => stop('SIGTERM'))
-      })
-    })
+    .action(
+      async (options: {
+        rpcPort: string
+        rpcHost: string
+        p2pPort: string
+        logLevel: LogLevel
+        passphraseFile?: string
+        ui: boolean
+      }) => {
+        const { data } = globals()
+        const port = Number(options.rpcPort)
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--rpc-port must be 0–65535 (got ${options.rpcPort}).`)
+        const passphrase =
+          options.passphraseFile !== undefined
+            ? (await readFile(options.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
+            : io.env['ICN_PASSPHRASE'] !== undefined && io.env['ICN_PASSPHRASE'] !== ''
+              ? io.env['ICN_PASSPHRASE']
+              : undefined
+        const staticDir = options.ui ? findRendererDir() : undefined
+        const daemon = await startDaemon({
+          dataDir: data,
+          rpcPort: port,
+          rpcHost: options.rpcHost,
+          logLevel: options.logLevel,
+          ...(passphrase === undefined ? {} : { passphrase }),
+          ...(staticDir === undefined ? {} : { staticDir }),
+        })
+        io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data})`)
+        if (staticDir !== undefined) io.out(`Browser UI: ${daemon.url}/#token=${daemon.token}`)
+        await new Promise<void>((resolveStop) => {
+          let stopping = false
+          const stop = (signal: string): void => {
+            if (stopping) return
+            stopping = true
+            io.err(`${signal}: stopping the node…`)
+            daemon
+              .stop()
+              .then(() => io.err('stopped'))
+              .catch((err: unknown) => io.err(`stop failed: ${(err as Error).message}`))
+              .finally(resolveStop)
+          }
+          process.once('SIGINT', () => stop('SIGINT'))
+          process.once('SIGTERM', () => stop('SIGTERM'))
+        })
+      },
+    )
 
   program
     .command('status')
@@ -242,7 +276,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       const client = await connect()
       const s = await client.call('identity.get')
       print(s, () =>
-        s.exists ? `${s.did}\n${s.locked ? 'locked' : 'unlocked'}${s.backedUp ? '' : ' — not backed up yet (icn id export)'}` : 'No identity yet: icn id create',
+        s.exists
+          ? `${s.did}\n${s.locked ? 'locked' : 'unlocked'}${s.backedUp ? '' : ' — not backed up yet (icn id export)'}`
+          : 'No identity yet: icn id create',
       )
     })
   id.command('unlock')
@@ -262,7 +298,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     .option('--passphrase-file <file>')
     .action(async (file: string | undefined, options: { passphraseFile?: string }) => {
       const client = await connect()
-      const { backup, fileName } = await client.call('identity.exportBackup', { passphrase: await readPassphrase(options) })
+      const { backup, fileName } = await client.call('identity.exportBackup', {
+        passphrase: await readPassphrase(options),
+      })
       const target = resolve(file ?? fileName)
       await writeFile(target, backup, { mode: 0o600 })
       await client.call('identity.confirmBackup')
@@ -324,7 +362,10 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       const content = info.isFile ? (await client.call('dag.cat', { cid })).bytes : info.bytes
       if (options.output !== undefined) {
         await writeFile(options.output, content)
-        print({ cid, file: resolve(options.output), size: content.length }, () => `${content.length} bytes → ${resolve(options.output!)}`)
+        print(
+          { cid, file: resolve(options.output), size: content.length },
+          () => `${content.length} bytes → ${resolve(options.output!)}`,
+        )
       } else if (globals().json) {
         io.out(stringify({ ...info, bytes: content }, 2))
       } else {
@@ -387,7 +428,11 @@ function reportError(err: unknown, io: CliIo): number {
   const e = err as { code?: string; exitCode?: number }
   if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
     // commander already printed help/usage; help and version are successes.
-    return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2
+    return e.code === 'commander.helpDisplayed' ||
+      e.code === 'commander.version' ||
+      e.code === 'commander.help'
+      ? 0
+      : 2
   }
   if (err instanceof UsageError) {
     io.err(`error: ${err.message}`)
@@ -398,6 +443,8 @@ function reportError(err: unknown, io: CliIo): number {
     return 1
   }
   const icn = toIcnError(err)
-  io.err(`error[${icn.code}]: ${icn.code === 'INTERNAL' ? (err as Error).message ?? String(err) : icn.message}`)
+  io.err(
+    `error[${icn.code}]: ${icn.code === 'INTERNAL' ? ((err as Error).message ?? String(err)) : icn.message}`,
+  )
   return 1
 }

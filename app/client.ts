@@ -25,7 +25,9 @@ export interface Transport {
   close(): void
 }
 
-type OptionalParams<M extends MethodName> = object extends Params<M> ? [params?: Params<M>] : [params: Params<M>]
+// Methods whose params are all optional may be called without an argument.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type OptionalParams<M extends MethodName> = {} extends Params<M> ? [params?: Params<M>] : [params: Params<M>]
 
 export interface IcnClient {
   call<M extends MethodName>(method: M, ...params: OptionalParams<M>): Promise<Result<M>>
@@ -155,15 +157,27 @@ export function httpTransport(init: HttpTransportInit): Transport {
       } catch (err) {
         return {
           ok: false,
-          error: { code: 'UNAVAILABLE', message: `Cannot reach the ICN node at ${base} (${(err as Error).message}). Is it running?` },
+          error: {
+            code: 'UNAVAILABLE',
+            message: `Cannot reach the ICN node at ${base} (${(err as Error).message}). Is it running?`,
+          },
         }
       }
       const text = await response.text()
-      let body: { result?: unknown; error?: { code: number; message: string; data?: { code?: string; details?: Record<string, unknown> } } }
+      let body: {
+        result?: unknown
+        error?: { code: number; message: string; data?: { code?: string; details?: Record<string, unknown> } }
+      }
       try {
         body = parse(text) as typeof body
       } catch {
-        return { ok: false, error: { code: 'INTERNAL', message: `The node answered HTTP ${response.status} with something that is not JSON.` } }
+        return {
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `The node answered HTTP ${response.status} with something that is not JSON.`,
+          },
+        }
       }
       if (body.error !== undefined) {
         const details = body.error.data?.details

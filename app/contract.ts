@@ -130,7 +130,11 @@ export const methods = {
     result: returns<{ did: string; phrase: string }>(),
   },
   'identity.recover': {
-    params: z.strictObject({ phrase: z.string().min(1).max(1000), passphrase, overwrite: z.boolean().optional() }),
+    params: z.strictObject({
+      phrase: z.string().min(1).max(1000),
+      passphrase,
+      overwrite: z.boolean().optional(),
+    }),
     result: returns<{ did: string }>(),
   },
   'identity.unlock': { params: z.strictObject({ passphrase }), result: returns<{ did: string }>() },
@@ -140,7 +144,11 @@ export const methods = {
     result: returns<{ backup: Uint8Array; fileName: string }>(),
   },
   'identity.importBackup': {
-    params: z.strictObject({ backup: bytes.refine((b) => b.length <= 64 * 1024, 'backup files are at most 64 KiB'), passphrase, overwrite: z.boolean().optional() }),
+    params: z.strictObject({
+      backup: bytes.refine((b) => b.length <= 64 * 1024, 'backup files are at most 64 KiB'),
+      passphrase,
+      overwrite: z.boolean().optional(),
+    }),
     result: returns<{ did: string }>(),
   },
   'identity.revealPhrase': { params: z.strictObject({ passphrase }), result: returns<{ phrase: string }>() },
@@ -148,11 +156,16 @@ export const methods = {
   'identity.resolve': { params: z.strictObject({ did }), result: returns<DidDocument>() },
 
   'dag.put': {
-    params: z.strictObject({ bytes: bytes.refine((b) => b.length <= 64 * 1024 * 1024, 'files are at most 64 MiB') }),
+    params: z.strictObject({
+      bytes: bytes.refine((b) => b.length <= 64 * 1024 * 1024, 'files are at most 64 MiB'),
+    }),
     result: returns<{ cid: string; size: number; blocks: number }>(),
   },
   'dag.get': { params: z.strictObject({ cid }), result: returns<BlockInfo>() },
-  'dag.cat': { params: z.strictObject({ cid }), result: returns<{ cid: string; bytes: Uint8Array; size: number }>() },
+  'dag.cat': {
+    params: z.strictObject({ cid }),
+    result: returns<{ cid: string; bytes: Uint8Array; size: number }>(),
+  },
 
   'events.list': {
     params: z.strictObject({
@@ -166,7 +179,11 @@ export const methods = {
   },
   'events.get': { params: z.strictObject({ id: cid }), result: returns<EventDetail>() },
   'events.post': {
-    params: z.strictObject({ scope: scope.default('global'), text: z.string().min(1).max(4000), refs: z.array(cid).max(16).optional() }),
+    params: z.strictObject({
+      scope: scope.default('global'),
+      text: z.string().min(1).max(4000),
+      refs: z.array(cid).max(16).optional(),
+    }),
     result: returns<EventSummary>(),
   },
   'events.ingest': { params: z.strictObject({ bytes }), result: returns<IngestResult>() },
@@ -179,7 +196,14 @@ export const events = {
   'node:status': returns<{ status: NodeStatusName; error?: ErrorInfo }>(),
   'node:progress': returns<Progress>(),
   'identity:changed': returns<{ did: string | null; locked: boolean }>(),
-  'dag:event-applied': returns<{ id: string; type: string; author: string; seq: number; scope: string; local: boolean }>(),
+  'dag:event-applied': returns<{
+    id: string
+    type: string
+    author: string
+    seq: number
+    scope: string
+    local: boolean
+  }>(),
   'dag:equivocation': returns<{ author: string; seq: number; ids: [string, string] }>(),
 } as const
 

@@ -106,7 +106,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await writeFileAtomic(apiFile, JSON.stringify(api, null, 2) + '\n', 0o600)
   } catch (err) {
     await node.stop()
-    throw err instanceof IcnError ? err : new IcnError('NODE_START_FAILED', `The daemon could not start: ${(err as Error).message}`, { cause: err })
+    throw err instanceof IcnError
+      ? err
+      : new IcnError('NODE_START_FAILED', `The daemon could not start: ${(err as Error).message}`, {
+          cause: err,
+        })
   }
   let stopping: Promise<void> | undefined
   return {
@@ -135,9 +139,14 @@ export async function readApiFile(dataDir: string): Promise<{ api: ApiFile; toke
     api = JSON.parse(await readFile(join(dataDir, API_FILE), 'utf8')) as ApiFile
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new IcnError('NODE_NOT_RUNNING', `No ICN node is running for ${dataDir}. Start one with: icn node start --data ${dataDir}`)
+      throw new IcnError(
+        'NODE_NOT_RUNNING',
+        `No ICN node is running for ${dataDir}. Start one with: icn node start --data ${dataDir}`,
+      )
     }
-    throw new IcnError('NODE_NOT_RUNNING', `${join(dataDir, API_FILE)} is unreadable; restart the node.`, { cause: err })
+    throw new IcnError('NODE_NOT_RUNNING', `${join(dataDir, API_FILE)} is unreadable; restart the node.`, {
+      cause: err,
+    })
   }
   if (typeof api.url !== 'string' || typeof api.tokenFile !== 'string') {
     throw new IcnError('NODE_NOT_RUNNING', `${join(dataDir, API_FILE)} is malformed; restart the node.`)

@@ -10,7 +10,8 @@ export interface Dispatcher {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length > 0 ? issue.path.join('.') : 'params'
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
   return `${path}: ${issue.message}`
 }
 
@@ -20,7 +21,10 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatcher
       if (!isMethodName(method)) {
         return {
           ok: false,
-          error: { code: 'RPC_METHOD_NOT_FOUND', message: `Unknown method "${String(method).slice(0, 80)}".` },
+          error: {
+            code: 'RPC_METHOD_NOT_FOUND',
+            message: `Unknown method "${String(method).slice(0, 80)}".`,
+          },
         }
       }
       const parsed = methods[method].params.safeParse(params ?? {})
@@ -28,7 +32,10 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatcher
         const issues = parsed.error.issues.slice(0, 5).map(describeIssue)
         return {
           ok: false,
-          error: { code: 'INVALID_ARGUMENT', message: `Invalid parameters for ${method}: ${issues.join('; ')}.` },
+          error: {
+            code: 'INVALID_ARGUMENT',
+            message: `Invalid parameters for ${method}: ${issues.join('; ')}.`,
+          },
         }
       }
       try {
@@ -43,14 +50,22 @@ export function createDispatcher(handlers: Handlers, logger: Logger): Dispatcher
   }
 }
 
-export function toErrorInfo(error: IcnError): { code: string; message: string; details?: Record<string, unknown> } {
+export function toErrorInfo(error: IcnError): {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+} {
   return error.details === undefined
     ? { code: error.code, message: error.message }
     : { code: error.code, message: error.message, details: error.details }
 }
 
 /** Rebuilds an IcnError on the node side from a reply (used by in-process callers). */
-export function fromErrorInfo(info: { code: string; message: string; details?: Record<string, unknown> }): IcnError {
+export function fromErrorInfo(info: {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+}): IcnError {
   const code = isIcnErrorCode(info.code) ? info.code : 'INTERNAL'
   return new IcnError(code, info.message, info.details === undefined ? {} : { details: info.details })
 }

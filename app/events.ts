@@ -9,12 +9,26 @@ export type EventSink = <E extends EventName>(name: E, payload: EventPayload<E>)
  */
 export function bridgeEvents(node: IcnNode, emit: EventSink): () => void {
   const offs = [
-    node.events.on('node:status', (e) => emit('node:status', e.error === undefined ? { status: e.status } : { status: e.status, error: e.error })),
+    node.events.on('node:status', (e) =>
+      emit(
+        'node:status',
+        e.error === undefined ? { status: e.status } : { status: e.status, error: e.error },
+      ),
+    ),
     node.events.on('identity:changed', (e) => emit('identity:changed', e)),
     node.events.on('dag:event-applied', (e) =>
-      emit('dag:event-applied', { id: e.cid, type: e.type, author: e.author, seq: e.seq, scope: e.scope, local: e.local }),
+      emit('dag:event-applied', {
+        id: e.cid,
+        type: e.type,
+        author: e.author,
+        seq: e.seq,
+        scope: e.scope,
+        local: e.local,
+      }),
     ),
-    node.events.on('dag:equivocation', (e) => emit('dag:equivocation', { author: e.author, seq: e.seq, ids: e.cids })),
+    node.events.on('dag:equivocation', (e) =>
+      emit('dag:equivocation', { author: e.author, seq: e.seq, ids: e.cids }),
+    ),
   ]
   return () => {
     for (const off of offs) off()

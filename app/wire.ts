@@ -53,7 +53,12 @@ function replacer(this: unknown, _key: string, value: unknown): unknown {
 function reviver(_key: string, value: unknown): unknown {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const slash = (value as Record<string, unknown>)['/']
-    if (slash !== undefined && Object.keys(value).length === 1 && typeof slash === 'object' && slash !== null) {
+    if (
+      slash !== undefined &&
+      Object.keys(value).length === 1 &&
+      typeof slash === 'object' &&
+      slash !== null
+    ) {
       const bytes = (slash as Record<string, unknown>)['bytes']
       if (typeof bytes === 'string' && Object.keys(slash).length === 1) return fromBase64(bytes)
     }
@@ -73,7 +78,9 @@ export function parse(text: string): unknown {
 function normaliseBuffers(value: unknown, depth = 0): unknown {
   if (depth > 64) return value
   if (value instanceof Uint8Array) {
-    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    return value.constructor === Uint8Array
+      ? value
+      : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
   }
   if (Array.isArray(value)) return value.map((v) => normaliseBuffers(v, depth + 1))
   if (typeof value === 'object' && value !== null && (value as { toJSON?: unknown }).toJSON === undefined) {

@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const bundled = fileURLToPath(new URL('../dist/node/cli.js', import.meta.url))
 if (process.env.ICN_DEV === '1' || !existsSync(bundled)) {
   if (!existsSync(bundled) && process.env.ICN_DEV !== '1') {
-    process.stderr.write('icn: dist/node/cli.js is missing; running from sources (run `npm run build` to bundle).\n')
+    process.stderr.write(
+      'icn: dist/node/cli.js is missing; running from sources (run `npm run build` to bundle).\n',
+    )
   }
   const { register } = await import('tsx/esm/api')
   register()

@@ -6,7 +6,14 @@ export interface NodeEvents {
   'node:status': { status: NodeStatusName; error?: { code: string; message: string } }
   'identity:changed': { did: string | null; locked: boolean }
   /** An event was validated and folded into state (locally created or received). */
-  'dag:event-applied': { cid: string; author: string; seq: number; type: string; scope: string; local: boolean }
+  'dag:event-applied': {
+    cid: string
+    author: string
+    seq: number
+    type: string
+    scope: string
+    local: boolean
+  }
   /** An event was created and signed by this node; the network publishes these. */
   'dag:event-created': { cid: string; bytes: Uint8Array; scope: string; type: string }
   'dag:event-rejected': { cid?: string; code: string; reason: string; from?: string }

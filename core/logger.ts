@@ -43,7 +43,11 @@ export function createLogger(init: LoggerInit = {}): Logger {
   const threshold = LEVELS[init.level ?? 'info']
   const sink = init.sink ?? { write: (line: string) => process.stderr.write(line) }
   const make = (component: string | undefined): Logger => {
-    const log = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void => {
+    const log = (
+      level: Exclude<LogLevel, 'silent'>,
+      message: string,
+      fields?: Record<string, unknown>,
+    ): void => {
       if (LEVELS[level] < threshold) return
       const record: Record<string, unknown> = { t: new Date().toISOString(), level, msg: message }
       if (component !== undefined) record['component'] = component

@@ -60,7 +60,9 @@ class DefaultIcnNode implements IcnNode {
   constructor(init: IcnNodeInit) {
     this.dataDir = init.dataDir
     this.logger = init.logger ?? createLogger({ level: init.logLevel ?? 'info' })
-    this.events = createEventBus((name, err) => this.logger.error('event listener failed', { event: name, err }))
+    this.events = createEventBus((name, err) =>
+      this.logger.error('event listener failed', { event: name, err }),
+    )
     this.storage = createStorage({ location: join(init.dataDir, 'db') })
     this.identity = createIdentity(init.identity)({
       dataDir: init.dataDir,
@@ -110,7 +112,10 @@ class DefaultIcnNode implements IcnNode {
 
   private setStatus(status: NodeStatusName, error?: IcnError): void {
     this.state = status
-    this.events.emit('node:status', error === undefined ? { status } : { status, error: { code: error.code, message: error.message } })
+    this.events.emit(
+      'node:status',
+      error === undefined ? { status } : { status, error: { code: error.code, message: error.message } },
+    )
   }
 
   private async doStart(): Promise<void> {
@@ -127,7 +132,9 @@ class DefaultIcnNode implements IcnNode {
     } catch (cause) {
       // Roll back: stop what already started, newest first, so no service is left half-running.
       for (const entry of started.reverse()) {
-        await entry.service.stop().catch((err: unknown) => this.logger.error('rollback stop failed', { service: entry.name, err }))
+        await entry.service
+          .stop()
+          .catch((err: unknown) => this.logger.error('rollback stop failed', { service: entry.name, err }))
       }
       const error =
         cause instanceof IcnError && cause.code !== 'INTERNAL'
@@ -135,7 +142,11 @@ class DefaultIcnNode implements IcnNode {
               cause,
               details: { reason: cause.code },
             })
-          : new IcnError('NODE_START_FAILED', `The node could not start: ${(cause as Error).message ?? String(cause)}`, { cause })
+          : new IcnError(
+              'NODE_START_FAILED',
+              `The node could not start: ${(cause as Error).message ?? String(cause)}`,
+              { cause },
+            )
       this.setStatus('failed', error)
       throw error
     }

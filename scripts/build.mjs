@@ -52,10 +52,20 @@ if (existsSync(join(root, 'main/preload.ts'))) {
 log(`node bundles: ${entries.map(([, out]) => out).join(', ')}`)
 
 if (existsSync(join(root, 'renderer/index.html'))) {
-  const vite = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(root, 'renderer/vite.config.ts'), ...(quiet ? ['--logLevel', 'error'] : [])], {
-    cwd: root,
-    stdio: 'inherit',
-  })
+  const vite = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(root, 'renderer/vite.config.ts'),
+      ...(quiet ? ['--logLevel', 'error'] : []),
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  )
   if (vite.status !== 0) process.exit(vite.status ?? 1)
   log('renderer: dist/renderer')
 }

@@ -4,7 +4,8 @@ import type { IcnNode } from '../../core/node'
 import type { EventDetail, EventSummary, Handlers } from '../contract'
 import { toDagJson } from './convert'
 
-type DagMethods = 'dag.put' | 'dag.get' | 'dag.cat' | 'events.list' | 'events.get' | 'events.post' | 'events.ingest'
+type DagMethods =
+  'dag.put' | 'dag.get' | 'dag.cat' | 'events.list' | 'events.get' | 'events.post' | 'events.ingest'
 
 function notFound(cid: string): IcnError {
   return new IcnError('DAG_BLOCK_NOT_FOUND', `The block ${cid} is not on this node.`, { details: { cid } })
@@ -66,7 +67,8 @@ export function dagHandlers(node: IcnNode): Pick<Handlers, DagMethods> {
         body: { text, refs: (refs ?? []).map((r) => parseCid(r, 'reference')) },
       })
       const summary = await dag.getSummary(event.id)
-      if (summary === undefined) throw new IcnError('INTERNAL', 'The note was stored but cannot be read back.')
+      if (summary === undefined)
+        throw new IcnError('INTERNAL', 'The note was stored but cannot be read back.')
       return summary
     },
     async 'events.ingest'({ bytes }) {

@@ -50,7 +50,8 @@ export function identityHandlers(node: IcnNode): Pick<Handlers, IdentityMethods>
       return identity.status()
     },
     async 'identity.resolve'({ did }) {
-      if (!isDidKey(did)) throw new IcnError('IDENTITY_INVALID_DID', `"${did.slice(0, 80)}" is not a did:key.`)
+      if (!isDidKey(did))
+        throw new IcnError('IDENTITY_INVALID_DID', `"${did.slice(0, 80)}" is not a did:key.`)
       return resolveDidKey(did)
     },
   }

@@ -76,7 +76,12 @@ interface JsonRpcRequest {
   id?: string | number | null
 }
 
-function errorObject(code: string, message: string, id: JsonRpcRequest['id'] = null, details?: Record<string, unknown>): unknown {
+function errorObject(
+  code: string,
+  message: string,
+  id: JsonRpcRequest['id'] = null,
+  details?: Record<string, unknown>,
+): unknown {
   return {
     jsonrpc: '2.0',
     id,
@@ -86,6 +91,11 @@ function errorObject(code: string, message: string, id: JsonRpcRequest['id'] = n
       data: details === undefined ? { code } : { code, details },
     },
   }
+}
+
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data as ArrayBuffer).toString('utf8')
 }
 
 function tokenMatches(expected: Buffer, presented: string | undefined): boolean {
@@ -106,11 +116,16 @@ function bearer(req: IncomingMessage): string | undefined {
 function isRequestShape(value: unknown): value is JsonRpcRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const r = value as Record<string, unknown>
-  const idOk = r['id'] === undefined || r['id'] === null || typeof r['id'] === 'string' || typeof r['id'] === 'number'
+  const idOk =
+    r['id'] === undefined || r['id'] === null || typeof r['id'] === 'string' || typeof r['id'] === 'number'
   return r['jsonrpc'] === '2.0' && typeof r['method'] === 'string' && idOk
 }
 
-export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit, logger: Logger): Promise<RpcServer> {
+export async function startRpcServer(
+  dispatcher: Dispatcher,
+  init: RpcServerInit,
+  logger: Logger,
+): Promise<RpcServer> {
   const host = init.host ?? '127.0.0.1'
   const token = Buffer.from(init.token)
   const maxBody = init.maxBodyBytes ?? 16 * 1024 * 1024
@@ -128,9 +143,15 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
   const origin = (): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 
   /** DNS-rebinding defence: a loopback server answers only to loopback host names. */
-  const hostAllowed = (req: IncomingMessage): boolean => !loopback || allowedHosts().has(String(req.headers.host ?? ''))
+  const hostAllowed = (req: IncomingMessage): boolean =>
+    !loopback || allowedHosts().has(String(req.headers.host ?? ''))
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     const text = typeof body === 'string' ? body : stringify(body)
     res.writeHead(status, {
       'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
@@ -153,25 +174,41 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
     transport: 'rpc',
     ...(requestId === null || requestId === undefined ? {} : { requestId }),
     progress(update: Omit<Progress, 'requestId'>) {
-      broadcast('node:progress', requestId === null || requestId === undefined ? update : { ...update, requestId })
+      broadcast(
+        'node:progress',
+        requestId === null || requestId === undefined ? update : { ...update, requestId },
+      )
     },
   })
 
   async function handleOne(request: unknown, signal: AbortSignal): Promise<unknown> {
-    if (!isRequestShape(request)) return errorObject('RPC_INVALID_REQUEST', 'Not a JSON-RPC 2.0 request: {jsonrpc: "2.0", method, params?, id?}.')
+    if (!isRequestShape(request))
+      return errorObject(
+        'RPC_INVALID_REQUEST',
+        'Not a JSON-RPC 2.0 request: {jsonrpc: "2.0", method, params?, id?}.',
+      )
     const started = performance.now()
     const reply = await dispatcher.call(request.method, request.params, progressContext(request.id, signal))
     logger.debug('rpc', { method: request.method, ok: reply.ok, ms: Math.round(performance.now() - started) })
     if (request.id === undefined) return undefined // notification: no response
-    if (reply.ok) return { jsonrpc: '2.0', id: request.id, result: reply.value === undefined ? null : reply.value }
+    if (reply.ok)
+      return { jsonrpc: '2.0', id: request.id, result: reply.value === undefined ? null : reply.value }
     return errorObject(reply.error.code, reply.error.message, request.id, reply.error.details)
   }
 
   async function handleRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!tokenMatches(token, bearer(req))) {
-      send(res, 401, errorObject('RPC_UNAUTHORIZED', 'Missing or wrong bearer token. The token is in the rpc-token file of the node’s data directory.'), {
-        'www-authenticate': 'Bearer',
-      })
+      send(
+        res,
+        401,
+        errorObject(
+          'RPC_UNAUTHORIZED',
+          'Missing or wrong bearer token. The token is in the rpc-token file of the node’s data directory.',
+        ),
+        {
+          'www-authenticate': 'Bearer',
+        },
+      )
       return
     }
     const type = String(req.headers['content-type'] ?? '')
@@ -181,7 +218,12 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
     }
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > maxBody) {
-      send(res, 413, errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`), { connection: 'close' })
+      send(
+        res,
+        413,
+        errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`),
+        { connection: 'close' },
+      )
       req.resume()
       return
     }
@@ -197,7 +239,12 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
       chunks.push(chunk as Buffer)
     }
     if (tooLarge) {
-      send(res, 413, errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`), { connection: 'close' })
+      send(
+        res,
+        413,
+        errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`),
+        { connection: 'close' },
+      )
       req.destroy()
       return
     }
@@ -217,7 +264,9 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
         send(res, 200, errorObject('RPC_INVALID_REQUEST', `A batch holds 1 to ${maxBatch} requests.`))
         return
       }
-      const replies = (await Promise.all(body.map((r) => handleOne(r, controller.signal)))).filter((r) => r !== undefined)
+      const replies = (await Promise.all(body.map((r) => handleOne(r, controller.signal)))).filter(
+        (r) => r !== undefined,
+      )
       if (replies.length === 0) {
         res.writeHead(204).end()
         return
@@ -296,7 +345,12 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
       return
     }
     if (closing) {
-      send(res, 503, errorObject('NODE_STOPPING', 'The node is shutting down; try again once it has restarted.'), { connection: 'close' })
+      send(
+        res,
+        503,
+        errorObject('NODE_STOPPING', 'The node is shutting down; try again once it has restarted.'),
+        { connection: 'close' },
+      )
       return
     }
     if (path === '/rpc') {
@@ -305,7 +359,9 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
         return
       }
       if (inFlight >= maxConcurrent) {
-        send(res, 429, errorObject('RPC_RATE_LIMITED', 'Too many requests at once; retry shortly.'), { 'retry-after': '1' })
+        send(res, 429, errorObject('RPC_RATE_LIMITED', 'Too many requests at once; retry shortly.'), {
+          'retry-after': '1',
+        })
         req.resume()
         return
       }
@@ -313,7 +369,8 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
       handleRpc(req, res)
         .catch((err: unknown) => {
           logger.error('rpc request failed', { err })
-          if (!res.headersSent) send(res, 500, errorObject('INTERNAL', 'The node failed to handle the request.'))
+          if (!res.headersSent)
+            send(res, 500, errorObject('INTERNAL', 'The node failed to handle the request.'))
         })
         .finally(() => {
           inFlight--
@@ -323,7 +380,9 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
     }
     if (path === '/metrics' && req.method === 'GET') {
       if (!tokenMatches(token, bearer(req))) {
-        send(res, 401, errorObject('RPC_UNAUTHORIZED', 'Missing or wrong bearer token.'), { 'www-authenticate': 'Bearer' })
+        send(res, 401, errorObject('RPC_UNAUTHORIZED', 'Missing or wrong bearer token.'), {
+          'www-authenticate': 'Bearer',
+        })
         return
       }
       if (init.metrics === undefined) {
@@ -362,13 +421,19 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
     if ((req.url ?? '').split('?')[0] !== '/events') return reject(404, 'Not Found')
     // Browsers always send Origin: only the daemon's own UI may open the stream; the CLI sends none.
     const requestOrigin = req.headers.origin
-    if (requestOrigin !== undefined && requestOrigin !== origin() && requestOrigin !== `http://localhost:${port}`) {
+    if (
+      requestOrigin !== undefined &&
+      requestOrigin !== origin() &&
+      requestOrigin !== `http://localhost:${port}`
+    ) {
       return reject(403, 'Forbidden')
     }
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
-    const presented = bearer(req) ?? protocols.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX))?.slice(BEARER_PROTOCOL_PREFIX.length)
+    const presented =
+      bearer(req) ??
+      protocols.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX))?.slice(BEARER_PROTOCOL_PREFIX.length)
     if (!tokenMatches(token, presented)) return reject(401, 'Unauthorized')
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws)
@@ -379,7 +444,7 @@ export async function startRpcServer(dispatcher: Dispatcher, init: RpcServerInit
         if (isBinary) return
         let message: unknown
         try {
-          message = parse(String(data as Buffer))
+          message = parse(rawText(data))
         } catch {
           ws.send(stringify(errorObject('RPC_PARSE_ERROR', 'Not valid JSON.')))
           return

@@ -24,7 +24,9 @@ describe('block store', () => {
 
   it('refuses bytes that do not hash to the claimed CID and stores nothing', async () => {
     const cid = cidFor(new Uint8Array([1]), RAW)
-    await expect(t.node.dag.blocks.putVerified(cid, new Uint8Array([2]))).rejects.toMatchObject({ code: 'DAG_CID_MISMATCH' })
+    await expect(t.node.dag.blocks.putVerified(cid, new Uint8Array([2]))).rejects.toMatchObject({
+      code: 'DAG_CID_MISMATCH',
+    })
     expect(await t.node.dag.blocks.has(cid)).toBe(false)
   })
 
@@ -35,7 +37,9 @@ describe('block store', () => {
   })
 
   it('refuses oversized blocks', async () => {
-    await expect(t.node.dag.blocks.put(new Uint8Array(MAX_BLOCK_BYTES + 1))).rejects.toMatchObject({ code: 'DAG_TOO_LARGE' })
+    await expect(t.node.dag.blocks.put(new Uint8Array(MAX_BLOCK_BYTES + 1))).rejects.toMatchObject({
+      code: 'DAG_TOO_LARGE',
+    })
   })
 
   it('chunks large files and reassembles them exactly', async () => {

@@ -42,10 +42,16 @@ export function createBlockStore(blocks: BytesSublevel): BlockStore {
     async putVerified(cid, bytes) {
       checkSize(bytes)
       if (!isSha256Cid(cid)) {
-        throw new IcnError('DAG_CID_MISMATCH', `Only CIDv1 sha2-256 raw or dag-cbor blocks are stored (got ${cid.toString()}).`)
+        throw new IcnError(
+          'DAG_CID_MISMATCH',
+          `Only CIDv1 sha2-256 raw or dag-cbor blocks are stored (got ${cid.toString()}).`,
+        )
       }
       if (!bytesMatchCid(cid, bytes)) {
-        throw new IcnError('DAG_CID_MISMATCH', `The bytes do not hash to ${cid.toString()}; the block was refused.`)
+        throw new IcnError(
+          'DAG_CID_MISMATCH',
+          `The bytes do not hash to ${cid.toString()}; the block was refused.`,
+        )
       }
       if (cid.code === DAG_CBOR) decodeCanonical(bytes)
       await blocks.put(cid.toString(), bytes)
@@ -66,7 +72,10 @@ export function createBlockStore(blocks: BytesSublevel): BlockStore {
     },
     async putFile(bytes) {
       if (bytes.length > MAX_FILE_BYTES) {
-        throw new IcnError('DAG_TOO_LARGE', `The file is ${bytes.length} bytes; the limit is ${MAX_FILE_BYTES} (64 MiB).`)
+        throw new IcnError(
+          'DAG_TOO_LARGE',
+          `The file is ${bytes.length} bytes; the limit is ${MAX_FILE_BYTES} (64 MiB).`,
+        )
       }
       if (bytes.length <= FILE_CHUNK_BYTES) {
         return { cid: await store.put(bytes, RAW), size: bytes.length, blocks: 1 }
@@ -91,11 +100,13 @@ export function createBlockStore(blocks: BytesSublevel): BlockStore {
       for (const chunk of root.chunks) {
         const part = await store.get(chunk)
         if (part === undefined) throw notFound(chunk)
-        if (offset + part.length > root.size) throw new IcnError('DAG_BLOCK_CORRUPT', `The file ${cid.toString()} is longer than its root says.`)
+        if (offset + part.length > root.size)
+          throw new IcnError('DAG_BLOCK_CORRUPT', `The file ${cid.toString()} is longer than its root says.`)
         out.set(part, offset)
         offset += part.length
       }
-      if (offset !== root.size) throw new IcnError('DAG_BLOCK_CORRUPT', `The file ${cid.toString()} is shorter than its root says.`)
+      if (offset !== root.size)
+        throw new IcnError('DAG_BLOCK_CORRUPT', `The file ${cid.toString()} is shorter than its root says.`)
       return out
     },
     links(cid, bytes) {
@@ -111,14 +122,21 @@ export function createBlockStore(blocks: BytesSublevel): BlockStore {
 function checkSize(bytes: Uint8Array): void {
   if (!(bytes instanceof Uint8Array)) throw new IcnError('INVALID_ARGUMENT', 'A block must be bytes.')
   if (bytes.length > MAX_BLOCK_BYTES) {
-    throw new IcnError('DAG_TOO_LARGE', `A block is at most ${MAX_BLOCK_BYTES} bytes (got ${bytes.length}); store files with putFile.`)
+    throw new IcnError(
+      'DAG_TOO_LARGE',
+      `A block is at most ${MAX_BLOCK_BYTES} bytes (got ${bytes.length}); store files with putFile.`,
+    )
   }
 }
 
 function notFound(cid: CID): IcnError {
-  return new IcnError('DAG_BLOCK_NOT_FOUND', `The block ${cid.toString()} is not on this node. Connect to a peer that has it.`, {
-    details: { cid: cid.toString() },
-  })
+  return new IcnError(
+    'DAG_BLOCK_NOT_FOUND',
+    `The block ${cid.toString()} is not on this node. Connect to a peer that has it.`,
+    {
+      details: { cid: cid.toString() },
+    },
+  )
 }
 
 export function asFileRoot(value: unknown): FileRoot | undefined {

@@ -32,15 +32,21 @@ describe('dag: local events', () => {
 
   it('refuses to sign while the identity is locked and stores nothing', async () => {
     a.node.identity.lock()
-    await expect(a.node.dag.append({ type: 'note', scope: 'global', body: note('x') })).rejects.toMatchObject({ code: 'IDENTITY_LOCKED' })
+    await expect(a.node.dag.append({ type: 'note', scope: 'global', body: note('x') })).rejects.toMatchObject(
+      { code: 'IDENTITY_LOCKED' },
+    )
     expect((await a.node.dag.stats()).events).toBe(0)
   })
 
   it('rejects an invalid local body with the reason and stores nothing', async () => {
-    await expect(a.node.dag.append({ type: 'note', scope: 'global', body: { text: 'x'.repeat(5000), refs: [] } })).rejects.toMatchObject({
+    await expect(
+      a.node.dag.append({ type: 'note', scope: 'global', body: { text: 'x'.repeat(5000), refs: [] } }),
+    ).rejects.toMatchObject({
       code: 'DAG_INVALID_EVENT',
     })
-    await expect(a.node.dag.append({ type: 'nope', scope: 'global', body: {} })).rejects.toMatchObject({ code: 'DAG_UNKNOWN_TYPE' })
+    await expect(a.node.dag.append({ type: 'nope', scope: 'global', body: {} })).rejects.toMatchObject({
+      code: 'DAG_UNKNOWN_TYPE',
+    })
     expect((await a.node.dag.stats()).events).toBe(0)
   })
 })
@@ -48,7 +54,8 @@ describe('dag: local events', () => {
 describe('dag: replication', () => {
   it('replays events on another node to the same state root; replays are duplicates', async () => {
     const made = []
-    for (let i = 0; i < 5; i++) made.push(await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) }))
+    for (let i = 0; i < 5; i++)
+      made.push(await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) }))
     for (const e of made) expect((await b.node.dag.ingest(e.bytes)).status).toBe('applied')
     expect(await b.node.dag.stateRoot()).toBe(await a.node.dag.stateRoot())
     expect((await b.node.dag.ingest(made[2]!.bytes)).status).toBe('duplicate')
@@ -77,9 +84,15 @@ describe('dag: bad input', () => {
   it('rejects garbage, oversize, malformed and forged events with stable codes', async () => {
     const author = testAuthor()
     const good = author.next('note', note('hi'))
-    await expect(b.node.dag.ingest(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'DAG_DECODE_FAILED' })
-    await expect(b.node.dag.ingest(new Uint8Array(MAX_EVENT_BYTES + 1))).rejects.toMatchObject({ code: 'DAG_TOO_LARGE' })
-    await expect(b.node.dag.ingest(encode({ hello: 'world' }))).rejects.toMatchObject({ code: 'DAG_INVALID_EVENT' })
+    await expect(b.node.dag.ingest(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({
+      code: 'DAG_DECODE_FAILED',
+    })
+    await expect(b.node.dag.ingest(new Uint8Array(MAX_EVENT_BYTES + 1))).rejects.toMatchObject({
+      code: 'DAG_TOO_LARGE',
+    })
+    await expect(b.node.dag.ingest(encode({ hello: 'world' }))).rejects.toMatchObject({
+      code: 'DAG_INVALID_EVENT',
+    })
     // Same signature, different body: forged.
     const forged = encode({ ...good.event, body: note('changed') })
     await expect(b.node.dag.ingest(forged)).rejects.toMatchObject({ code: 'DAG_BAD_SIGNATURE' })
@@ -92,10 +105,14 @@ describe('dag: bad input', () => {
 
   it('rejects events from the future, unknown types, broken chains and non-increasing timestamps', async () => {
     const author = testAuthor()
-    await expect(b.node.dag.ingest(author.at(1, null, 'note', note('x'), { ts: Date.now() + 3_600_000 }).bytes)).rejects.toMatchObject({
+    await expect(
+      b.node.dag.ingest(author.at(1, null, 'note', note('x'), { ts: Date.now() + 3_600_000 }).bytes),
+    ).rejects.toMatchObject({
       code: 'DAG_BAD_TIMESTAMP',
     })
-    await expect(b.node.dag.ingest(author.at(1, null, 'mystery', {}).bytes)).rejects.toMatchObject({ code: 'DAG_UNKNOWN_TYPE' })
+    await expect(b.node.dag.ingest(author.at(1, null, 'mystery', {}).bytes)).rejects.toMatchObject({
+      code: 'DAG_UNKNOWN_TYPE',
+    })
     const e1 = author.at(1, null, 'note', note('1'), { ts: 1000 })
     await b.node.dag.ingest(e1.bytes)
     const skip = author.at(3, e1.cid, 'note', note('3'), { ts: 2000 })
@@ -172,26 +189,31 @@ describe('dag: determinism', () => {
   it('any delivery order of the same events gives the same state root', async () => {
     const authors = [testAuthor(), testAuthor(), testAuthor()]
     const events = []
-    for (let i = 0; i < 12; i++) events.push(authors[i % 3]!.next('note', note(`e${i}`, []), { scope: 'global' }))
+    for (let i = 0; i < 12; i++)
+      events.push(authors[i % 3]!.next('note', note(`e${i}`, []), { scope: 'global' }))
     await Promise.all(events.map((e) => a.node.dag.ingest(e.bytes)))
     const expected = await a.node.dag.stateRoot()
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), async (order) => {
-        const n = await startTestNode({ withIdentity: false })
-        try {
-          for (const e of order) await n.node.dag.ingest(e.bytes)
-          expect(await n.node.dag.stateRoot()).toBe(expected)
-          expect(n.node.dag.missing()).toEqual([])
-        } finally {
-          await n.destroy()
-        }
-      }),
+      fc.asyncProperty(
+        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        async (order) => {
+          const n = await startTestNode({ withIdentity: false })
+          try {
+            for (const e of order) await n.node.dag.ingest(e.bytes)
+            expect(await n.node.dag.stateRoot()).toBe(expected)
+            expect(n.node.dag.missing()).toEqual([])
+          } finally {
+            await n.destroy()
+          }
+        },
+      ),
       { numRuns: 8 },
     )
   })
 
   it('survives a restart with the same state root and chain heads', async () => {
-    for (let i = 0; i < 3; i++) await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) })
+    for (let i = 0; i < 3; i++)
+      await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) })
     const root = await a.node.dag.stateRoot()
     await a.node.stop()
     await a.node.start()
@@ -202,7 +224,8 @@ describe('dag: determinism', () => {
   })
 
   it('refold recomputes exactly the incremental state', async () => {
-    for (let i = 0; i < 5; i++) await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) })
+    for (let i = 0; i < 5; i++)
+      await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) })
     const root = await a.node.dag.stateRoot()
     await a.node.dag.refold()
     expect(await a.node.dag.stateRoot()).toBe(root)

@@ -78,13 +78,16 @@ class DefaultDag implements Dag {
     this.maxPending = init.maxPending ?? 10_000
     this.now = init.now ?? Date.now
     this.ed25519 = init.ed25519 ?? nodeEd25519
-    const self = this
+    const sublevels = (): { state: BytesSublevel; index: BytesSublevel } => ({
+      state: this.stateSub,
+      index: this.indexSub,
+    })
     this.readDeps = {
       get state() {
-        return self.stateSub
+        return sublevels().state
       },
       get index() {
-        return self.indexSub
+        return sublevels().index
       },
       getEvent: (id) => this.getEvent(id),
       isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
@@ -119,7 +122,7 @@ class DefaultDag implements Dag {
 
   register<B>(type: string, handler: EventTypeHandler<B>): void {
     if (this.handlers.has(type)) throw new TypeError(`Event type ${type} is already registered`)
-    this.handlers.set(type, handler as EventTypeHandler<unknown>)
+    this.handlers.set(type, handler)
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -139,7 +142,8 @@ class DefaultDag implements Dag {
     this.assertStarted()
     const handler = this.handlers.get(input.type)
     if (handler === undefined) throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type ${input.type}.`)
-    if (!isScope(input.scope)) throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
+    if (!isScope(input.scope))
+      throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
     return this.enqueue(async () => {
       throwIfAborted(options.signal)
       const signer = this.components.identity.signer()
@@ -149,13 +153,20 @@ class DefaultDag implements Dag {
       const prev = head === undefined ? null : CID.parse(head.id)
       // ts strictly increases along a chain even if the wall clock steps back.
       const ts = Math.max(this.now(), (head?.ts ?? -1) + 1)
-      const verified = signEvent({ v: 1, type: input.type, author, seq, prev, ts, scope: input.scope, body: input.body }, signer)
+      const verified = signEvent(
+        { v: 1, type: input.type, author, seq, prev, ts, scope: input.scope, body: input.body },
+        signer,
+      )
       const body = handler.parseBody(verified.event.body, verified.event)
       const missing = await this.missingDeps(verified.event, handler, body)
       if (missing.length > 0) {
-        throw new IcnError('DAG_MISSING_DEPENDENCY', `This action refers to ${missing[0]}, which this node does not have yet.`, {
-          details: { missing },
-        })
+        throw new IcnError(
+          'DAG_MISSING_DEPENDENCY',
+          `This action refers to ${missing[0]}, which this node does not have yet.`,
+          {
+            details: { missing },
+          },
+        )
       }
       await this.applyVerified(verified, handler, body, { local: true, strict: true })
       this.components.events.emit('dag:event-created', {
@@ -164,11 +175,14 @@ class DefaultDag implements Dag {
         scope: input.scope,
         type: input.type,
       })
-      return verified as VerifiedEvent<B>
+      return verified
     })
   }
 
-  async ingest(bytes: Uint8Array, options: { from?: string; signal?: AbortSignal } = {}): Promise<IngestResult> {
+  async ingest(
+    bytes: Uint8Array,
+    options: { from?: string; signal?: AbortSignal } = {},
+  ): Promise<IngestResult> {
     this.assertStarted()
     // Decoding and signature checks need no state: they run before the serial writer.
     let verified: VerifiedEvent
@@ -206,15 +220,24 @@ class DefaultDag implements Dag {
     if (parked !== undefined) return { status: 'pending', id, missing: [...parked.missing] }
     const handler = this.handlers.get(event.type)
     if (handler === undefined) {
-      throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type "${event.type}"; this node may need an update.`)
+      throw new IcnError(
+        'DAG_UNKNOWN_TYPE',
+        `Unknown event type "${event.type}"; this node may need an update.`,
+      )
     }
     const body = handler.parseBody(event.body, event)
     if (event.ts > this.now() + this.maxSkew) {
-      throw new IcnError('DAG_BAD_TIMESTAMP', `The event is dated ${event.ts - this.now()} ms in the future; check the author's clock.`)
+      throw new IcnError(
+        'DAG_BAD_TIMESTAMP',
+        `The event is dated ${event.ts - this.now()} ms in the future; check the author's clock.`,
+      )
     }
     const flag = await this.evidenceSub.get(event.author)
     if (flag !== undefined && event.seq > flag.seq) {
-      throw new IcnError('DAG_AUTHOR_FLAGGED', `${event.author} equivocated at seq ${flag.seq}; its later events are refused.`)
+      throw new IcnError(
+        'DAG_AUTHOR_FLAGGED',
+        `${event.author} equivocated at seq ${flag.seq}; its later events are refused.`,
+      )
     }
     const existing = await this.chainSub.get(chainKey(event.author, event.seq))
     if (existing !== undefined && existing !== id) {
@@ -231,14 +254,19 @@ class DefaultDag implements Dag {
     return result
   }
 
-  private async missingDeps(event: SignedEvent, handler: EventTypeHandler<unknown>, body: unknown): Promise<string[]> {
+  private async missingDeps(
+    event: SignedEvent,
+    handler: EventTypeHandler<unknown>,
+    body: unknown,
+  ): Promise<string[]> {
     const deps: CID[] = []
     if (event.prev !== null) deps.push(event.prev)
     if (handler.deps !== undefined) deps.push(...handler.deps(body, event))
     const missing: string[] = []
     for (const dep of deps) {
       const depId = dep.toString()
-      if (dep.code !== DAG_CBOR) throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
+      if (dep.code !== DAG_CBOR)
+        throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
       if ((await this.metaSub.get(depId)) === undefined) missing.push(depId)
     }
     return missing
@@ -310,7 +338,10 @@ class DefaultDag implements Dag {
     if (event.prev !== null && mode.refolding !== true) {
       const prevMeta = await this.metaSub.get(event.prev.toString())
       if (prevMeta === undefined || prevMeta.author !== event.author || prevMeta.seq !== event.seq - 1) {
-        throw new IcnError('DAG_BAD_CHAIN', `prev of ${event.author} seq ${event.seq} is not its seq ${event.seq - 1}.`)
+        throw new IcnError(
+          'DAG_BAD_CHAIN',
+          `prev of ${event.author} seq ${event.seq} is not its seq ${event.seq - 1}.`,
+        )
       }
       if (event.ts <= prevMeta.ts) {
         throw new IcnError('DAG_BAD_TIMESTAMP', `Timestamps must increase along a chain (seq ${event.seq}).`)
@@ -325,7 +356,8 @@ class DefaultDag implements Dag {
       await handler.apply(ctx, tx)
     } catch (err) {
       if (mode.strict || !isIcnError(err)) {
-        if (!isIcnError(err)) this.components.logger.error('event handler failed', { type: event.type, id, err })
+        if (!isIcnError(err))
+          this.components.logger.error('event handler failed', { type: event.type, id, err })
         if (mode.strict) throw err
       }
       tx.discard()
@@ -334,7 +366,14 @@ class DefaultDag implements Dag {
       reason = { code: e.code, message: e.message }
     }
     if (mode.refolding === true) {
-      await this.commit(tx, [{ type: 'put', sublevel: this.metaSub, key: id, value: { ...(await this.metaSub.get(id))!, status, ...(reason ? { reason } : {}) } }])
+      await this.commit(tx, [
+        {
+          type: 'put',
+          sublevel: this.metaSub,
+          key: id,
+          value: { ...(await this.metaSub.get(id))!, status, ...(reason ? { reason } : {}) },
+        },
+      ])
       return { status: 'applied', id }
     }
     const meta: EventMeta = {
@@ -393,7 +432,9 @@ class DefaultDag implements Dag {
     // Canonical evidence (lowest seq, ids sorted) so every node stores the same record whatever it saw first.
     const pair = [firstId, id].sort() as [string, string]
     const record: FlagRecord =
-      prior !== undefined && prior.seq <= event.seq ? prior : { author: event.author, seq: event.seq, evidence: pair }
+      prior !== undefined && prior.seq <= event.seq
+        ? prior
+        : { author: event.author, seq: event.seq, evidence: pair }
     const meta: EventMeta = {
       type: event.type,
       author: event.author,
@@ -412,7 +453,11 @@ class DefaultDag implements Dag {
       { type: 'put', sublevel: this.countersSub, key: 'all', value: counters },
     ])
     this.counters = counters
-    this.components.logger.warn('equivocation detected', { author: event.author, seq: event.seq, evidence: pair })
+    this.components.logger.warn('equivocation detected', {
+      author: event.author,
+      seq: event.seq,
+      evidence: pair,
+    })
     this.components.events.emit('dag:equivocation', { author: event.author, seq: event.seq, cids: pair })
     if (prior === undefined || prior.seq > event.seq) await this.refoldNow()
   }
@@ -436,7 +481,12 @@ class DefaultDag implements Dag {
     const flagOps: BatchOp[] = []
     for await (const [author, record] of this.evidenceSub.iterator()) {
       flags.set(author, record)
-      flagOps.push({ type: 'put', sublevel: this.stateSub, key: FLAG_PREFIX + author, value: encodeFlag(record) })
+      flagOps.push({
+        type: 'put',
+        sublevel: this.stateSub,
+        key: FLAG_PREFIX + author,
+        value: encodeFlag(record),
+      })
     }
     if (flagOps.length > 0) await this.components.storage.batch(flagOps)
 
@@ -458,7 +508,11 @@ class DefaultDag implements Dag {
           type: 'put',
           sublevel: this.metaSub,
           key: id,
-          value: { ...meta, status: 'voided', reason: { code: 'DAG_EQUIVOCATION', message: `${meta.author} equivocated at seq ${flag.seq}.` } },
+          value: {
+            ...meta,
+            status: 'voided',
+            reason: { code: 'DAG_EQUIVOCATION', message: `${meta.author} equivocated at seq ${flag.seq}.` },
+          },
         })
         continue
       }
@@ -467,7 +521,8 @@ class DefaultDag implements Dag {
       if (verified === undefined || handler === undefined) continue
       const body = handler.parseBody(verified.event.body, verified.event)
       const deps = verified.event.prev === null ? [] : [verified.event.prev.toString()]
-      if (handler.deps !== undefined) deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
+      if (handler.deps !== undefined)
+        deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
       nodes.set(id, { id, ts: meta.ts, verified, handler, body, deps })
     }
     if (voidOps.length > 0) await this.components.storage.batch(voidOps)
@@ -490,7 +545,11 @@ class DefaultDag implements Dag {
     let applied = 0
     while (ready.size > 0) {
       const node = ready.pop()
-      await this.applyVerified(node.verified, node.handler, node.body, { local: false, strict: false, refolding: true })
+      await this.applyVerified(node.verified, node.handler, node.body, {
+        local: false,
+        strict: false,
+        refolding: true,
+      })
       applied++
       for (const next of dependents.get(node.id) ?? []) {
         const left = (indegree.get(next) ?? 0) - 1
@@ -558,7 +617,11 @@ class DefaultDag implements Dag {
   async chainRange(author: string, fromSeq: number, toSeq: number, limit = 500): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
     if (!(fromSeq >= 1) || !(toSeq >= fromSeq)) return out
-    for await (const id of this.chainSub.values({ gte: chainKey(author, fromSeq), lte: chainKey(author, toSeq), limit })) {
+    for await (const id of this.chainSub.values({
+      gte: chainKey(author, fromSeq),
+      lte: chainKey(author, toSeq),
+      limit,
+    })) {
       const bytes = await this.blocks.get(CID.parse(id))
       if (bytes !== undefined) out.push(bytes)
     }
@@ -585,7 +648,12 @@ class DefaultDag implements Dag {
   async stats(): Promise<DagStats> {
     let flagged = 0
     for await (const _ of this.evidenceSub.keys()) flagged++
-    return { events: this.counters.events, authors: this.counters.authors, pending: this.parked.size, flagged }
+    return {
+      events: this.counters.events,
+      authors: this.counters.authors,
+      pending: this.parked.size,
+      flagged,
+    }
   }
 }
 
@@ -662,7 +730,14 @@ interface NoteBody {
 const noteHandler: EventTypeHandler<NoteBody> = {
   parseBody(body) {
     const b = body as Partial<NoteBody> | null
-    if (typeof b !== 'object' || b === null || typeof b.text !== 'string' || b.text.length > 4000 || !Array.isArray(b.refs) || b.refs.length > 16) {
+    if (
+      typeof b !== 'object' ||
+      b === null ||
+      typeof b.text !== 'string' ||
+      b.text.length > 4000 ||
+      !Array.isArray(b.refs) ||
+      b.refs.length > 16
+    ) {
       throw new IcnError('DAG_INVALID_EVENT', 'A note is {text (≤ 4000 characters), refs (≤ 16 CIDs)}.')
     }
     if (Object.keys(b).length !== 2 || !b.refs.every((r) => CID.asCID(r) !== null)) {

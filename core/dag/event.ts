@@ -2,7 +2,8 @@ import { IcnError } from '../errors'
 import { publicKeyFromDid, isDidKey, isScopeDid, type Did } from '../identity/did'
 import type { Ed25519, Signer } from '../identity/ed25519'
 import { nodeEd25519 } from '../identity/ed25519'
-import { CID, DAG_CBOR, asCid, cidFor, decodeCanonical, encode } from './codec'
+import type { CID } from './codec'
+import { DAG_CBOR, asCid, cidFor, decodeCanonical, encode } from './codec'
 
 /** Events larger than this are refused before decoding; blobs travel as separate blocks. */
 export const MAX_EVENT_BYTES = 64 * 1024
@@ -68,7 +69,10 @@ export function signEvent<B>(event: UnsignedEvent<B>, signer: Signer): VerifiedE
   const signed: SignedEvent<B> = { ...(toUnsignedMap(event) as UnsignedEvent<B>), sig }
   const bytes = encode(signed)
   if (bytes.length > MAX_EVENT_BYTES) {
-    throw new IcnError('DAG_TOO_LARGE', `The event is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}. Put large data in a block and reference its CID.`)
+    throw new IcnError(
+      'DAG_TOO_LARGE',
+      `The event is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}. Put large data in a block and reference its CID.`,
+    )
   }
   const cid = cidFor(bytes, DAG_CBOR)
   return { cid, id: cid.toString(), bytes, event: signed }
@@ -93,16 +97,19 @@ export function checkEventShape(value: unknown): SignedEvent {
   if (typeof e['type'] !== 'string' || !TYPE_PATTERN.test(e['type'])) throw invalid('bad type name')
   if (!isDidKey(e['author'])) throw invalid('author is not a did:key')
   const seq = e['seq']
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw invalid('seq must be an integer ≥ 1')
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    throw invalid('seq must be an integer ≥ 1')
   const ts = e['ts']
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) throw invalid('ts must be a non-negative integer')
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0)
+    throw invalid('ts must be a non-negative integer')
   if (!isScope(e['scope'])) throw invalid('scope must be "global" or a did:icn scope')
   const prev = e['prev']
   if (seq === 1) {
     if (prev !== null) throw invalid('the first event of a chain has prev = null')
   } else {
     const cid = asCid(prev)
-    if (cid === null || cid.version !== 1 || cid.code !== DAG_CBOR) throw invalid('prev must link the previous event')
+    if (cid === null || cid.version !== 1 || cid.code !== DAG_CBOR)
+      throw invalid('prev must link the previous event')
   }
   if (!(e['sig'] instanceof Uint8Array) || e['sig'].length !== 64) throw invalid('sig must be 64 bytes')
   if (e['body'] === undefined) throw invalid('body is missing')
@@ -117,7 +124,10 @@ export function checkEventShape(value: unknown): SignedEvent {
 export function decodeEvent(bytes: Uint8Array, ed25519: Ed25519 = nodeEd25519): VerifiedEvent {
   if (!(bytes instanceof Uint8Array)) throw new IcnError('DAG_DECODE_FAILED', 'An event must be bytes.')
   if (bytes.length > MAX_EVENT_BYTES) {
-    throw new IcnError('DAG_TOO_LARGE', `The event is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}.`)
+    throw new IcnError(
+      'DAG_TOO_LARGE',
+      `The event is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}.`,
+    )
   }
   const event = checkEventShape(decodeCanonical(bytes))
   const publicKey = publicKeyFromDid(event.author)

@@ -149,7 +149,10 @@ export interface Dag extends Startable {
   /** Registers the handler of an event type; services call it before the node starts. */
   register<B>(type: string, handler: EventTypeHandler<B>): void
   /** Creates, signs and applies an event of this node's member (needs an unlocked identity). */
-  append<B>(input: { type: string; scope: string; body: B }, options?: { signal?: AbortSignal }): Promise<VerifiedEvent<B>>
+  append<B>(
+    input: { type: string; scope: string; body: B },
+    options?: { signal?: AbortSignal },
+  ): Promise<VerifiedEvent<B>>
   /** Validates and applies an event from outside; rejections throw an IcnError whose code is the reason. */
   ingest(bytes: Uint8Array, options?: { from?: string; signal?: AbortSignal }): Promise<IngestResult>
   getEvent(id: string): Promise<VerifiedEvent | undefined>

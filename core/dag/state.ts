@@ -15,7 +15,9 @@ export type BatchOp = BatchWrite
 
 export function assertStateKey(key: string): void {
   if (!KEY_PATTERN.test(key)) {
-    throw new TypeError(`State keys are 1–400 printable ASCII characters without spaces (got ${JSON.stringify(key).slice(0, 60)})`)
+    throw new TypeError(
+      `State keys are 1–400 printable ASCII characters without spaces (got ${JSON.stringify(key).slice(0, 60)})`,
+    )
   }
 }
 
@@ -169,10 +171,18 @@ export class Tx extends CommittedView implements StateTx {
   operations(): BatchOp[] {
     const ops: BatchOp[] = []
     for (const [key, write] of this.stateWrites) {
-      ops.push('deleted' in write ? { type: 'del', sublevel: this.deps.state, key } : { type: 'put', sublevel: this.deps.state, key, value: write.value })
+      ops.push(
+        'deleted' in write
+          ? { type: 'del', sublevel: this.deps.state, key }
+          : { type: 'put', sublevel: this.deps.state, key, value: write.value },
+      )
     }
     for (const [key, write] of this.indexWrites) {
-      ops.push('deleted' in write ? { type: 'del', sublevel: this.deps.index, key } : { type: 'put', sublevel: this.deps.index, key, value: write.value })
+      ops.push(
+        'deleted' in write
+          ? { type: 'del', sublevel: this.deps.index, key }
+          : { type: 'put', sublevel: this.deps.index, key, value: write.value },
+      )
     }
     return ops
   }
@@ -197,7 +207,8 @@ async function mergedList<T>(
   const limit = Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), 100_000)
   const reverse = options.reverse === true
   const inRange = (key: string): boolean =>
-    key.startsWith(prefix) && (options.after === undefined || (reverse ? key < options.after : key > options.after))
+    key.startsWith(prefix) &&
+    (options.after === undefined || (reverse ? key < options.after : key > options.after))
   let deletions = 0
   for (const [key, write] of writes) if ('deleted' in write && inRange(key)) deletions++
   const committed = await listSublevel<T>(sub, prefix, options, deletions)

@@ -6,8 +6,14 @@ import { nodeEd25519 } from './ed25519'
 // Published pairs: did:key ↔ Ed25519 publicKeyBase58 (openwallet-foundation/acapy test_dids.py and the
 // decentralized-identity/decentralized-web-node vendor-interoperability config, which also gives the seed).
 const KNOWN = [
-  { did: 'did:key:z6MkmjY8GnV5i9YTDtPETC2uUAW6ejw3nk5mXF5yci5ab7th', publicKeyBase58: '8HH5gYEeNc3z7PYXmd54d4x6qAfCNrqQqEB3nS7Zfu7K' },
-  { did: 'did:key:z6MkwJSaEMnE4u6LiqrZV1BJHSkc9x8S4mTm3ArNL1m19BZR', publicKeyBase58: 'HrBXe7XnjMbscM1roSDTSMCcLNraetDQM9wSVjnzDxn3' },
+  {
+    did: 'did:key:z6MkmjY8GnV5i9YTDtPETC2uUAW6ejw3nk5mXF5yci5ab7th',
+    publicKeyBase58: '8HH5gYEeNc3z7PYXmd54d4x6qAfCNrqQqEB3nS7Zfu7K',
+  },
+  {
+    did: 'did:key:z6MkwJSaEMnE4u6LiqrZV1BJHSkc9x8S4mTm3ArNL1m19BZR',
+    publicKeyBase58: 'HrBXe7XnjMbscM1roSDTSMCcLNraetDQM9wSVjnzDxn3',
+  },
 ]
 
 describe('did:key', () => {
@@ -19,7 +25,9 @@ describe('did:key', () => {
 
   it('derives the published DID from its seed', () => {
     const seed = Buffer.from('7052adea8f9823817065456ecad5bf24dcd31a698f7bc9a0b5fc170849af4226', 'hex')
-    expect(didFromPublicKey(nodeEd25519.publicKey(seed))).toBe('did:key:z6MkwJSaEMnE4u6LiqrZV1BJHSkc9x8S4mTm3ArNL1m19BZR')
+    expect(didFromPublicKey(nodeEd25519.publicKey(seed))).toBe(
+      'did:key:z6MkwJSaEMnE4u6LiqrZV1BJHSkc9x8S4mTm3ArNL1m19BZR',
+    )
   })
 
   it('starts with z6Mk for every ed25519 key', () => {

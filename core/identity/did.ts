@@ -34,7 +34,11 @@ export function publicKeyFromDid(did: string): Uint8Array {
   } catch (err) {
     throw invalid(did, 'its key is not valid base58btc', err)
   }
-  if (bytes.length !== ED25519_PUB_PREFIX.length + PUBLIC_KEY_BYTES || bytes[0] !== 0xed || bytes[1] !== 0x01) {
+  if (
+    bytes.length !== ED25519_PUB_PREFIX.length + PUBLIC_KEY_BYTES ||
+    bytes[0] !== 0xed ||
+    bytes[1] !== 0x01
+  ) {
     throw invalid(did, 'it is not an ed25519 key (multicodec 0xed, 32 bytes)')
   }
   return bytes.slice(ED25519_PUB_PREFIX.length)
@@ -62,20 +66,32 @@ export function isDid(value: unknown): value is Did {
 
 export function assertDidKey(value: unknown, what = 'DID'): asserts value is Did {
   if (!isDidKey(value)) {
-    throw new IcnError('IDENTITY_INVALID_DID', `The ${what} "${String(value).slice(0, 80)}" is not a valid did:key (did:key:z6Mk…).`)
+    throw new IcnError(
+      'IDENTITY_INVALID_DID',
+      `The ${what} "${String(value).slice(0, 80)}" is not a valid did:key (did:key:z6Mk…).`,
+    )
   }
 }
 
 function invalid(did: unknown, why: string, cause?: unknown): IcnError {
-  return new IcnError('IDENTITY_INVALID_DID', `"${String(did).slice(0, 80)}" is not a valid member DID: ${why}.`, {
-    cause,
-  })
+  return new IcnError(
+    'IDENTITY_INVALID_DID',
+    `"${String(did).slice(0, 80)}" is not a valid member DID: ${why}.`,
+    {
+      cause,
+    },
+  )
 }
 
 /** A minimal W3C DID document for a did:key (resolution is purely local). */
 export function resolveDidKey(did: string): {
   id: string
-  verificationMethod: { id: string; type: 'Ed25519VerificationKey2020'; controller: string; publicKeyMultibase: string }[]
+  verificationMethod: {
+    id: string
+    type: 'Ed25519VerificationKey2020'
+    controller: string
+    publicKeyMultibase: string
+  }[]
   authentication: string[]
   assertionMethod: string[]
 } {
@@ -84,7 +100,9 @@ export function resolveDidKey(did: string): {
   const vm = `${did}#${fragment}`
   return {
     id: did,
-    verificationMethod: [{ id: vm, type: 'Ed25519VerificationKey2020', controller: did, publicKeyMultibase: fragment }],
+    verificationMethod: [
+      { id: vm, type: 'Ed25519VerificationKey2020', controller: did, publicKeyMultibase: fragment },
+    ],
     authentication: [vm],
     assertionMethod: [vm],
   }

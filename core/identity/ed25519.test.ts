@@ -50,15 +50,19 @@ describe.each([nodeEd25519, nobleEd25519])('$name', (impl) => {
 describe('node and noble agree byte for byte', () => {
   it('on random seeds and messages', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 512 }), (seed, message) => {
-        const pub = nodeEd25519.publicKey(seed)
-        expect(nobleEd25519.publicKey(seed)).toEqual(pub)
-        const sig = nodeEd25519.sign(seed, message)
-        expect(nobleEd25519.sign(seed, message)).toEqual(sig)
-        expect(createSigner(seed).sign(message)).toEqual(sig)
-        expect(nobleEd25519.verify(pub, message, sig)).toBe(true)
-        expect(nodeEd25519.verify(pub, message, sig)).toBe(true)
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 512 }),
+        (seed, message) => {
+          const pub = nodeEd25519.publicKey(seed)
+          expect(nobleEd25519.publicKey(seed)).toEqual(pub)
+          const sig = nodeEd25519.sign(seed, message)
+          expect(nobleEd25519.sign(seed, message)).toEqual(sig)
+          expect(createSigner(seed).sign(message)).toEqual(sig)
+          expect(nobleEd25519.verify(pub, message, sig)).toBe(true)
+          expect(nodeEd25519.verify(pub, message, sig)).toBe(true)
+        },
+      ),
       { numRuns: 200 },
     )
   })

@@ -36,7 +36,8 @@ describe('identity', () => {
     const file = await readFile(join(dir, 'keystore.json'), 'utf8')
     expect(file).not.toContain(phrase.split(' ')[0] + ' ' + phrase.split(' ')[1])
     expect(JSON.parse(file)).toMatchObject({ format: 'icn-keystore', did, kdf: { name: 'scrypt' } })
-    if (process.platform !== 'win32') expect((await stat(join(dir, 'keystore.json'))).mode & 0o777).toBe(0o600)
+    if (process.platform !== 'win32')
+      expect((await stat(join(dir, 'keystore.json'))).mode & 0o777).toBe(0o600)
     expect(id.signer().sign(new Uint8Array([1])).length).toBe(64)
     expect(id.status()).toMatchObject({ exists: true, locked: false, did, backedUp: false })
   })
@@ -56,7 +57,9 @@ describe('identity', () => {
   })
 
   it('refuses weak passphrases and a second identity', async () => {
-    await expect(id.create({ passphrase: 'short' })).rejects.toMatchObject({ code: 'IDENTITY_WEAK_PASSPHRASE' })
+    await expect(id.create({ passphrase: 'short' })).rejects.toMatchObject({
+      code: 'IDENTITY_WEAK_PASSPHRASE',
+    })
     await id.create({ passphrase: PASS })
     await expect(id.create({ passphrase: PASS })).rejects.toMatchObject({ code: 'IDENTITY_EXISTS' })
   })
@@ -65,12 +68,16 @@ describe('identity', () => {
     const { did } = await id.create({ passphrase: PASS })
     const backup = await id.exportBackup({ passphrase: PASS })
     expect(new TextDecoder().decode(backup)).toContain('icn-keystore-backup')
-    await expect(id.exportBackup({ passphrase: 'not the passphrase' })).rejects.toMatchObject({ code: 'IDENTITY_WRONG_PASSPHRASE' })
+    await expect(id.exportBackup({ passphrase: 'not the passphrase' })).rejects.toMatchObject({
+      code: 'IDENTITY_WRONG_PASSPHRASE',
+    })
 
     const other = await mkdtemp(join(tmpdir(), 'icn-id2-'))
     const id2 = identity({ kdf })({ dataDir: other, events: createEventBus(), logger: silentLogger })
     await id2.start()
-    await expect(id2.importBackup({ backup, passphrase: 'wrong wrong wrong' })).rejects.toMatchObject({ code: 'IDENTITY_WRONG_PASSPHRASE' })
+    await expect(id2.importBackup({ backup, passphrase: 'wrong wrong wrong' })).rejects.toMatchObject({
+      code: 'IDENTITY_WRONG_PASSPHRASE',
+    })
     expect(id2.status().exists).toBe(false)
     expect(await id2.importBackup({ backup, passphrase: PASS })).toEqual({ did })
     expect(id2.status()).toMatchObject({ did, backedUp: true, locked: false })
@@ -79,7 +86,9 @@ describe('identity', () => {
 
   it('rejects files that are not backups with a clear code', async () => {
     for (const bad of ['', 'not json', '{}', JSON.stringify({ format: 'icn-keystore-backup', version: 2 })]) {
-      await expect(id.importBackup({ backup: new TextEncoder().encode(bad), passphrase: PASS })).rejects.toMatchObject({
+      await expect(
+        id.importBackup({ backup: new TextEncoder().encode(bad), passphrase: PASS }),
+      ).rejects.toMatchObject({
         code: 'IDENTITY_BACKUP_INVALID',
       })
     }
@@ -87,7 +96,9 @@ describe('identity', () => {
     const { did } = await id.create({ passphrase: PASS })
     const backup = JSON.parse(new TextDecoder().decode(await id.exportBackup({ passphrase: PASS })))
     backup.kdf.N = 2 ** 30
-    await expect(id.importBackup({ backup: new TextEncoder().encode(JSON.stringify(backup)), passphrase: PASS })).rejects.toMatchObject({
+    await expect(
+      id.importBackup({ backup: new TextEncoder().encode(JSON.stringify(backup)), passphrase: PASS }),
+    ).rejects.toMatchObject({
       code: 'IDENTITY_BACKUP_INVALID',
     })
     expect(id.did()).toBe(did)
@@ -109,15 +120,26 @@ describe('identity', () => {
     const other = await mkdtemp(join(tmpdir(), 'icn-id3-'))
     const id2 = identity({ kdf })({ dataDir: other, events: createEventBus(), logger: silentLogger })
     await id2.start()
-    await expect(id2.recover({ phrase: 'abandon abandon abandon', passphrase: PASS })).rejects.toMatchObject({ code: 'IDENTITY_INVALID_PHRASE' })
+    await expect(id2.recover({ phrase: 'abandon abandon abandon', passphrase: PASS })).rejects.toMatchObject({
+      code: 'IDENTITY_INVALID_PHRASE',
+    })
     const words = phrase.split(' ')
     ;[words[0], words[1]] = [words[1]!, words[0]!]
-    await expect(id2.recover({ phrase: words.join(' '), passphrase: PASS })).rejects.toMatchObject({ code: 'IDENTITY_INVALID_PHRASE' })
-    expect(await id2.recover({ phrase: `  ${phrase.toUpperCase()}  `, passphrase: 'new passphrase!' })).toEqual({ did })
+    await expect(id2.recover({ phrase: words.join(' '), passphrase: PASS })).rejects.toMatchObject({
+      code: 'IDENTITY_INVALID_PHRASE',
+    })
+    expect(
+      await id2.recover({ phrase: `  ${phrase.toUpperCase()}  `, passphrase: 'new passphrase!' }),
+    ).toEqual({ did })
     await rm(other, { recursive: true, force: true })
   })
 
   it('says what to do when no identity exists', () => {
-    expect(() => id.did()).toThrow(expect.objectContaining({ code: 'IDENTITY_NOT_FOUND', message: expect.stringContaining('icn id create') }))
+    expect(() => id.did()).toThrow(
+      expect.objectContaining({
+        code: 'IDENTITY_NOT_FOUND',
+        message: expect.stringContaining('icn id create'),
+      }),
+    )
   })
 })

@@ -99,7 +99,11 @@ class DefaultIdentity implements Identity {
     }
   }
 
-  async importBackup(options: { backup: Uint8Array; passphrase: string; overwrite?: boolean }): Promise<{ did: Did }> {
+  async importBackup(options: {
+    backup: Uint8Array
+    passphrase: string
+    overwrite?: boolean
+  }): Promise<{ did: Did }> {
     const backup = parseKeystore(options.backup, 'IDENTITY_BACKUP_INVALID')
     const seed = await decryptSeed(backup, options.passphrase)
     this.assertNoIdentity(options.overwrite === true, backup.did)
@@ -131,14 +135,20 @@ class DefaultIdentity implements Identity {
   signer(): Signer {
     this.requireFile()
     if (this.unlocked === undefined) {
-      throw new IcnError('IDENTITY_LOCKED', 'Your identity is locked. Unlock it with your passphrase (icn id unlock) and try again.')
+      throw new IcnError(
+        'IDENTITY_LOCKED',
+        'Your identity is locked. Unlock it with your passphrase (icn id unlock) and try again.',
+      )
     }
     return this.unlocked.signer
   }
 
   private requireFile(): KeystoreFile {
     if (this.file === undefined) {
-      throw new IcnError('IDENTITY_NOT_FOUND', 'This node has no identity yet. Create one (icn id create) or import a backup (icn id import).')
+      throw new IcnError(
+        'IDENTITY_NOT_FOUND',
+        'This node has no identity yet. Create one (icn id create) or import a backup (icn id import).',
+      )
     }
     return this.file
   }

@@ -39,7 +39,11 @@ export interface Identity extends Startable {
   lock(): void
   /** An encrypted backup file (JSON), re-encrypted under `passphrase` (which must unlock the keystore). */
   exportBackup(options: { passphrase: string }): Promise<Uint8Array>
-  importBackup(options: { backup: Uint8Array; passphrase: string; overwrite?: boolean }): Promise<{ did: Did }>
+  importBackup(options: {
+    backup: Uint8Array
+    passphrase: string
+    overwrite?: boolean
+  }): Promise<{ did: Did }>
   /** Reveals the recovery phrase again (needs the passphrase). */
   revealPhrase(options: { passphrase: string }): Promise<string>
   markBackedUp(): Promise<void>
@@ -52,4 +56,11 @@ export interface Identity extends Startable {
 export { identity } from './identity'
 export * from './did'
 export { nodeEd25519, nobleEd25519, createSigner, type Ed25519, type Signer } from './ed25519'
-export { seedToPhrase, phraseToSeed, DEFAULT_KDF, writeFileAtomic, type KdfParams, type KeystoreFile } from './keystore'
+export {
+  seedToPhrase,
+  phraseToSeed,
+  DEFAULT_KDF,
+  writeFileAtomic,
+  type KdfParams,
+  type KeystoreFile,
+} from './keystore'

@@ -48,8 +48,12 @@ function scrypt(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // maxmem must exceed 128 * N * r bytes or Node refuses the parameters.
     const maxmem = 256 * kdf.N * kdf.r
-    scryptCallback(passphrase.normalize('NFKC'), unb64(kdf.salt), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (err, key) =>
-      err === null ? resolve(key) : reject(err),
+    scryptCallback(
+      passphrase.normalize('NFKC'),
+      unb64(kdf.salt),
+      32,
+      { N: kdf.N, r: kdf.r, p: kdf.p, maxmem },
+      (err, key) => (err === null ? resolve(key) : reject(err)),
     )
   })
 }
@@ -71,7 +75,12 @@ export function assertPassphrase(passphrase: unknown): asserts passphrase is str
 export async function encryptSeed(
   seed: Uint8Array,
   passphrase: string,
-  options: { format?: KeystoreFile['format']; kdf?: Omit<KdfParams, 'salt'>; backedUp?: boolean; createdAt?: number } = {},
+  options: {
+    format?: KeystoreFile['format']
+    kdf?: Omit<KdfParams, 'salt'>
+    backedUp?: boolean
+    createdAt?: number
+  } = {},
 ): Promise<KeystoreFile> {
   assertPassphrase(passphrase)
   const did = didFromPublicKey(nodeEd25519.publicKey(seed))
@@ -103,20 +112,30 @@ export async function decryptSeed(file: KeystoreFile, passphrase: string): Promi
   try {
     seed = Buffer.concat([decipher.update(unb64(file.ciphertext)), decipher.final()])
   } catch (err) {
-    throw new IcnError('IDENTITY_WRONG_PASSPHRASE', 'That passphrase does not unlock this identity. Check it and try again.', {
-      cause: err,
-    })
+    throw new IcnError(
+      'IDENTITY_WRONG_PASSPHRASE',
+      'That passphrase does not unlock this identity. Check it and try again.',
+      {
+        cause: err,
+      },
+    )
   } finally {
     key.fill(0)
   }
   if (seed.length !== 32 || didFromPublicKey(nodeEd25519.publicKey(seed)) !== file.did) {
-    throw new IcnError('IDENTITY_KEYSTORE_CORRUPT', 'The keystore decrypted to a key that does not match its DID.')
+    throw new IcnError(
+      'IDENTITY_KEYSTORE_CORRUPT',
+      'The keystore decrypted to a key that does not match its DID.',
+    )
   }
   return new Uint8Array(seed)
 }
 
 /** Parses and checks a keystore or backup file; anything malformed is IDENTITY_BACKUP_INVALID / _KEYSTORE_CORRUPT. */
-export function parseKeystore(bytes: Uint8Array | string, code: 'IDENTITY_BACKUP_INVALID' | 'IDENTITY_KEYSTORE_CORRUPT'): KeystoreFile {
+export function parseKeystore(
+  bytes: Uint8Array | string,
+  code: 'IDENTITY_BACKUP_INVALID' | 'IDENTITY_KEYSTORE_CORRUPT',
+): KeystoreFile {
   const fail = (why: string, cause?: unknown): IcnError =>
     new IcnError(
       code,
@@ -165,7 +184,7 @@ export function parseKeystore(bytes: Uint8Array | string, code: 'IDENTITY_BACKUP
   return {
     format: f.format,
     version: 1,
-    did: f.did as Did,
+    did: f.did,
     kdf: { name: 'scrypt', N: kdf.N, r: kdf.r, p: kdf.p, salt: kdf.salt },
     cipher: { name: 'aes-256-gcm', iv: f.cipher.iv, tag: f.cipher.tag },
     ciphertext: f.ciphertext,

@@ -5,7 +5,12 @@ import type { Startable } from '../lifecycle'
 export type StorageStatus = 'closed' | 'opening' | 'open' | 'closing'
 
 /** A sublevel whose values are raw bytes (dag-cbor, raw blocks). */
-export type BytesSublevel = AbstractSublevel<Level<string, Uint8Array>, string | Uint8Array, string, Uint8Array>
+export type BytesSublevel = AbstractSublevel<
+  Level<string, Uint8Array>,
+  string | Uint8Array,
+  string,
+  Uint8Array
+>
 /** A sublevel whose values are JSON (indexes, settings, node-local bookkeeping that is not part of the state root). */
 export type JsonSublevel<V> = AbstractSublevel<Level<string, Uint8Array>, string | Uint8Array, string, V>
 

@@ -43,7 +43,9 @@ describe('storage', () => {
     ])
     expect(await b.get('k')).toBe('v')
     await storage.stop()
-    await expect(storage.batch([{ type: 'put', sublevel: b, key: 'k', value: 'w' }])).rejects.toMatchObject({ code: 'STORAGE_CLOSED' })
+    await expect(storage.batch([{ type: 'put', sublevel: b, key: 'k', value: 'w' }])).rejects.toMatchObject({
+      code: 'STORAGE_CLOSED',
+    })
   })
 
   it('refuses a directory holding other files, without touching it', async () => {

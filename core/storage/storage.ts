@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import type { AbstractBatchOperation } from 'abstract-level'
 import { IcnError } from '../errors'
-import type { BatchWrite, BytesSublevel, JsonSublevel, Migration, Storage, StorageInit, StorageStatus } from './index'
+import type {
+  BatchWrite,
+  BytesSublevel,
+  JsonSublevel,
+  Migration,
+  Storage,
+  StorageInit,
+  StorageStatus,
+} from './index'
 import { MIGRATIONS } from './migrations'
 
 /** Written under meta!format so that a LevelDB directory of another program is never mistaken for ours. */
@@ -36,7 +44,10 @@ class DefaultStorage implements Storage {
 
   get db(): Level<string, Uint8Array> {
     if (this.level === undefined || this.state === 'closed') {
-      throw new IcnError('STORAGE_CLOSED', 'The database is not open; services use storage only after it started.')
+      throw new IcnError(
+        'STORAGE_CLOSED',
+        'The database is not open; services use storage only after it started.',
+      )
     }
     return this.level
   }
@@ -50,7 +61,10 @@ class DefaultStorage implements Storage {
     this.state = 'opening'
     try {
       await this.checkDirectory()
-      this.level = new Level<string, Uint8Array>(this.location, { valueEncoding: 'view', createIfMissing: true })
+      this.level = new Level<string, Uint8Array>(this.location, {
+        valueEncoding: 'view',
+        createIfMissing: true,
+      })
       this.meta = this.level.sublevel<string, unknown>('meta', { valueEncoding: 'json' })
       await this.open(this.level)
       await this.checkFormatAndMigrate(this.level)
@@ -119,9 +133,14 @@ class DefaultStorage implements Storage {
         return
       }
       if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-        throw new IcnError('STORAGE_FOREIGN', `${this.location} is a file, not a database directory. Choose another data directory.`)
+        throw new IcnError(
+          'STORAGE_FOREIGN',
+          `${this.location} is a file, not a database directory. Choose another data directory.`,
+        )
       }
-      throw new IcnError('STORAGE_OPEN_FAILED', `Cannot read ${this.location}: ${(err as Error).message}`, { cause: err })
+      throw new IcnError('STORAGE_OPEN_FAILED', `Cannot read ${this.location}: ${(err as Error).message}`, {
+        cause: err,
+      })
     }
     const foreign = entries.filter((e) => !LEVELDB_FILE.test(e))
     if (foreign.length > 0) {
@@ -161,9 +180,13 @@ class DefaultStorage implements Storage {
           { cause: err },
         )
       }
-      throw new IcnError('STORAGE_OPEN_FAILED', `Cannot open the database in ${this.location}: ${(err as Error).message}`, {
-        cause: err,
-      })
+      throw new IcnError(
+        'STORAGE_OPEN_FAILED',
+        `Cannot open the database in ${this.location}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      )
     }
   }
 
@@ -183,11 +206,17 @@ class DefaultStorage implements Storage {
         { type: 'put', sublevel: this.meta, key: META_CREATED, value: Date.now() },
       ] as unknown as LevelBatch)
     } else if (format !== STORAGE_FORMAT) {
-      throw new IcnError('STORAGE_FOREIGN', `${this.location} holds a database of format "${String(format)}", not ICN's.`)
+      throw new IcnError(
+        'STORAGE_FOREIGN',
+        `${this.location} holds a database of format ${JSON.stringify(format)}, not ICN's.`,
+      )
     }
     const onDisk = await this.meta.get(META_VERSION)
     if (typeof onDisk !== 'number' || !Number.isInteger(onDisk) || onDisk < 0) {
-      throw new IcnError('STORAGE_CORRUPT', `${this.location} has an unreadable schema version. Restore from a backup.`)
+      throw new IcnError(
+        'STORAGE_CORRUPT',
+        `${this.location} has an unreadable schema version. Restore from a backup.`,
+      )
     }
     const latest = this.migrations.at(-1)?.to ?? 0
     if (onDisk > latest) {
@@ -201,7 +230,10 @@ class DefaultStorage implements Storage {
     for (const migration of this.migrations) {
       if (migration.to <= this.version) continue
       if (migration.to !== this.version + 1) {
-        throw new IcnError('STORAGE_MIGRATION_FAILED', `No migration from schema ${this.version} to ${migration.to}.`)
+        throw new IcnError(
+          'STORAGE_MIGRATION_FAILED',
+          `No migration from schema ${this.version} to ${migration.to}.`,
+        )
       }
       try {
         await migration.migrate(db)
