@@ -1,4 +1,4 @@
-import { runCli } from './cli'
+import { runCli } from './cli/index'
 
 runCli(process.argv.slice(2)).then(
   (code) => {

@@ -2,7 +2,7 @@ import { IcnError, isIcnError, throwIfAborted, toIcnError } from '../errors'
 import type { BytesSublevel, JsonSublevel } from '../storage'
 import { nodeEd25519 } from '../identity/ed25519'
 import { createBlockStore, type BlockStore } from './blocks'
-import { CID, DAG_CBOR, decodeCanonical } from './codec'
+import { CID, DAG_CBOR, cidFor, decodeCanonical, encode } from './codec'
 import { decodeEvent, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
 import type {
   ChainHead,
@@ -12,6 +12,7 @@ import type {
   DagStats,
   EventFilter,
   EventSummary,
+  EventHook,
   EventTypeHandler,
   FlagRecord,
   IngestResult,
@@ -49,6 +50,7 @@ const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}
 class DefaultDag implements Dag {
   blocks!: BlockStore
   private readonly handlers = new Map<string, EventTypeHandler<unknown>>()
+  private readonly hooks: EventHook[] = []
   private blockSub!: BytesSublevel
   private stateSub!: BytesSublevel
   private indexSub!: BytesSublevel
@@ -121,8 +123,53 @@ class DefaultDag implements Dag {
   }
 
   register<B>(type: string, handler: EventTypeHandler<B>): void {
+    if (this.started) throw new TypeError('Event types are registered before the node starts')
     if (this.handlers.has(type)) throw new TypeError(`Event type ${type} is already registered`)
     this.handlers.set(type, handler)
+  }
+
+  use(hook: EventHook): void {
+    if (this.started) throw new TypeError('Hooks are added before the node starts')
+    this.hooks.push(hook)
+  }
+
+  types(): string[] {
+    return [...this.handlers.keys()].sort()
+  }
+
+  async check<B>(input: { type: string; scope: string; body: B }): Promise<void> {
+    this.assertStarted()
+    const handler = this.handlers.get(input.type)
+    if (handler === undefined) throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type ${input.type}.`)
+    if (!isScope(input.scope)) throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
+    const author = this.components.identity.did()
+    const head = await this.headSub.get(author)
+    const event: SignedEvent<B> = {
+      v: 1,
+      type: input.type,
+      author,
+      seq: (head?.seq ?? 0) + 1,
+      prev: head === undefined ? null : CID.parse(head.id),
+      ts: Math.max(this.now(), (head?.ts ?? -1) + 1),
+      scope: input.scope,
+      body: input.body,
+      sig: new Uint8Array(64),
+    }
+    const body = handler.parseBody(event.body, event)
+    const missing = await this.missingDeps(event, handler, body)
+    if (missing.length > 0) {
+      throw new IcnError('DAG_MISSING_DEPENDENCY', `This action refers to ${missing[0]}, which this node does not have yet.`, {
+        details: { missing },
+      })
+    }
+    // A throwaway transaction: validate and apply run exactly as for append, and the writes are dropped.
+    const tx = new Tx(this.readDeps, false)
+    const cid = cidFor(encode(event), DAG_CBOR)
+    const ctx = { id: cid.toString(), cid, event, body, local: true }
+    for (const hook of this.hooks) await hook.validate?.(ctx, tx)
+    await handler.validate?.(ctx, tx)
+    for (const hook of this.hooks) await hook.apply?.(ctx, tx)
+    await handler.apply(ctx, tx)
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -352,7 +399,9 @@ class DefaultDag implements Dag {
     let status: EventMeta['status'] = 'applied'
     let reason: EventMeta['reason']
     try {
+      for (const hook of this.hooks) await hook.validate?.(ctx, tx)
       await handler.validate?.(ctx, tx)
+      for (const hook of this.hooks) await hook.apply?.(ctx, tx)
       await handler.apply(ctx, tx)
     } catch (err) {
       if (mode.strict || !isIcnError(err)) {
@@ -474,6 +523,7 @@ class DefaultDag implements Dag {
   private async refoldNow(): Promise<void> {
     const started = this.now()
     for (const handler of this.handlers.values()) handler.reset?.()
+    for (const hook of this.hooks) hook.reset?.()
     await this.stateSub.clear()
     await this.indexSub.clear()
     this.invalidateRoot()

@@ -71,6 +71,18 @@ export interface EventTypeHandler<B = unknown> {
   reset?(): void
 }
 
+/**
+ * Cross-cutting rules that run for every event, whatever its type (e.g. economics charging each action's mana
+ * cost). Hooks run in registration order: all `validate`s, then the type handler's validate, then all
+ * `apply`s, then the type handler's apply — in the same transaction. The fold contract applies to hooks too.
+ */
+export interface EventHook {
+  name: string
+  validate?(ctx: EventContext, view: StateView): Promise<void>
+  apply?(ctx: EventContext, tx: StateTx): Promise<void>
+  reset?(): void
+}
+
 export interface FlagRecord {
   author: string
   /** First sequence number with two different events; this and later events of the author are void. */
@@ -148,6 +160,15 @@ export interface Dag extends Startable {
   readonly blocks: BlockStore
   /** Registers the handler of an event type; services call it before the node starts. */
   register<B>(type: string, handler: EventTypeHandler<B>): void
+  /** Adds a hook that runs for every event (see EventHook); services call it before the node starts. */
+  use(hook: EventHook): void
+  /** Registered event types (for diagnostics and docs). */
+  types(): string[]
+  /**
+   * Runs the state rules of a would-be local event without signing or storing anything: the same validation
+   * `append` does. Used for cost previews and "why can't I" explanations.
+   */
+  check<B>(input: { type: string; scope: string; body: B }): Promise<void>
   /** Creates, signs and applies an event of this node's member (needs an unlocked identity). */
   append<B>(
     input: { type: string; scope: string; body: B },

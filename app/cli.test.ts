@@ -1,0 +1,80 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir, type TempDir } from '../core/test/helpers'
+import { icn, startDaemonProcess, type DaemonProcess } from './test/cli-process'
+
+let dir: TempDir
+let daemon: DaemonProcess
+const PASS = 'the cli passphrase'
+
+beforeAll(async () => {
+  dir = await tempDir('icn-cli-')
+  daemon = await startDaemonProcess(dir.path)
+})
+afterAll(async () => {
+  await daemon?.stop()
+  await dir?.cleanup()
+})
+
+describe('icn CLI against a real daemon', () => {
+  it('creates an identity, round-trips a file through dag put/get, and shows status', async () => {
+    const env = { ICN_PASSPHRASE: PASS }
+    const created = await icn(['--data', dir.path, 'id', 'create'], env)
+    expect(created.code).toBe(0)
+    expect(created.stdout).toMatch(/Created did:key:z6Mk\w+/)
+    expect(created.stdout.match(/^ {2}([a-z]+ ){23}[a-z]+$/m)).not.toBeNull()
+
+    const file = join(dir.path, 'minutes.txt')
+    const content = 'Minutes of the general assembly.\n'.repeat(1000)
+    await writeFile(file, content)
+    const put = await icn(['--data', dir.path, 'dag', 'put', file])
+    expect(put.code).toBe(0)
+    const cid = put.stdout.trim()
+    expect(cid).toMatch(/^bafkrei[a-z2-7]+$/)
+    const out = join(dir.path, 'copy.txt')
+    const get = await icn(['--data', dir.path, 'dag', 'get', cid, '-o', out])
+    expect(get.code).toBe(0)
+    expect(await readFile(out, 'utf8')).toBe(content)
+    const toStdout = await icn(['--data', dir.path, 'dag', 'get', cid])
+    expect(toStdout.stdout).toBe(content)
+
+    const status = await icn(['--data', dir.path, '--json', 'status'])
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: 'running',
+      locked: false,
+      did: expect.stringMatching(/^did:key:/),
+    })
+  })
+
+  it('exports a backup file and refuses a wrong passphrase with its code', async () => {
+    const target = join(dir.path, 'me.icnkey')
+    const exported = await icn(['--data', dir.path, 'id', 'export', target], { ICN_PASSPHRASE: PASS })
+    expect(exported.code).toBe(0)
+    expect(JSON.parse(await readFile(target, 'utf8'))).toMatchObject({ format: 'icn-keystore-backup' })
+    const wrong = await icn(['--data', dir.path, 'id', 'unlock'], { ICN_PASSPHRASE: 'not it at all' })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain('error[IDENTITY_WRONG_PASSPHRASE]')
+  })
+
+  it('says how to start a node when none runs, and fails usage errors with code 2', async () => {
+    const empty = await tempDir('icn-cli-empty-')
+    const res = await icn(['--data', empty.path, 'status'])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('error[NODE_NOT_RUNNING]')
+    expect(res.stderr).toContain(`icn node start --data ${empty.path}`)
+    await empty.cleanup()
+    expect((await icn(['dag', 'frobnicate'])).code).toBe(2)
+    const missing = await icn(['--data', dir.path, 'dag', 'get', 'not-a-cid'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('error[INVALID_ARGUMENT]')
+  })
+
+  it('stops cleanly on SIGTERM and removes api.json', async () => {
+    const other = await tempDir('icn-cli-stop-')
+    const d = await startDaemonProcess(other.path)
+    expect(await d.stop('SIGTERM')).toBe(0)
+    await expect(readFile(join(other.path, 'api.json'))).rejects.toMatchObject({ code: 'ENOENT' })
+    await other.cleanup()
+  })
+})

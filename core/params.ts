@@ -1,0 +1,83 @@
+import { IcnError } from './errors'
+
+/**
+ * Governed parameters. Every scope (federation, cooperative, and the implicit `global` scope) has a value for
+ * each parameter: its charter sets initial values and bounds, passed parameter-change proposals change them,
+ * and services read them from state through `readParams` (core/scope.ts). Values are integers (bigint) so
+ * every node computes the same thing; percentages are whole percents, durations milliseconds, amounts base units.
+ *
+ * Services add their parameters to their own section of PARAMS; names are `service.name`.
+ */
+export interface ParamSpec {
+  default: bigint
+  /** Absolute bounds no charter can exceed. */
+  min: bigint
+  max: bigint
+  unit: 'mana' | 'percent' | 'ms' | 'count' | 'fuel' | 'bytes' | 'bool'
+  doc: string
+}
+
+export const PARAMS = {
+  // economics
+  'mana.capacity': { default: 1000n, min: 1n, max: 10n ** 15n, unit: 'mana', doc: 'Most mana an account can hold.' },
+  'mana.regenPerHour': { default: 50n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana regenerated per hour, up to capacity.' },
+  'mana.opening': { default: 500n, min: 0n, max: 10n ** 15n, unit: 'mana', doc: 'Balance a new member starts with.' },
+  'cost.note': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of posting a note.' },
+  'cost.transfer': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Fee on top of the amount of a mana transfer.' },
+  'cost.mint': { default: 5n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of minting tokens or creating a token class.' },
+  'cost.propose': { default: 10n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of creating a proposal.' },
+  'cost.vote': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of casting a vote.' },
+  // governance
+  'gov.quorum': { default: 50n, min: 0n, max: 100n, unit: 'percent', doc: 'Share of eligible members who must vote (abstain counts).' },
+  'gov.threshold': { default: 50n, min: 0n, max: 100n, unit: 'percent', doc: 'Yes share of yes + no needed to pass (strictly above).' },
+  'gov.votingPeriodMs': {
+    default: 7n * 24n * 3600n * 1000n,
+    min: 1000n,
+    max: 365n * 24n * 3600n * 1000n,
+    unit: 'ms',
+    doc: 'Default time from proposal to deadline.',
+  },
+  // mesh
+  'mesh.minBidWindowMs': { default: 20n, min: 1n, max: 3_600_000n, unit: 'ms', doc: 'Shortest bid window a job may ask for.' },
+  'mesh.maxFuel': { default: 10n ** 10n, min: 1n, max: 10n ** 13n, unit: 'fuel', doc: 'Largest fuel limit a job may ask for.' },
+} as const satisfies Record<string, ParamSpec>
+
+export type ParamName = keyof typeof PARAMS
+export type ParamValues = Record<ParamName, bigint>
+
+export function isParamName(name: unknown): name is ParamName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(PARAMS, name)
+}
+
+export function defaultParams(): ParamValues {
+  const out = {} as ParamValues
+  for (const [name, spec] of Object.entries(PARAMS)) out[name as ParamName] = spec.default
+  return out
+}
+
+/** Bounds a charter may narrow (never widen) for one parameter. */
+export interface ParamBounds {
+  min: bigint
+  max: bigint
+}
+
+/** Checks a proposed value against the absolute bounds and, when given, the charter's. */
+export function checkParam(name: string, value: unknown, charter?: Partial<Record<string, ParamBounds>>): bigint {
+  if (!isParamName(name)) throw new IcnError('INVALID_ARGUMENT', `Unknown parameter "${name}".`)
+  const spec: ParamSpec = PARAMS[name]
+  let v: bigint
+  try {
+    v = typeof value === 'bigint' ? value : BigInt(value as string | number)
+  } catch {
+    throw new IcnError('INVALID_ARGUMENT', `${name} must be an integer.`)
+  }
+  const bounds = charter?.[name]
+  const min = bounds === undefined || bounds.min < spec.min ? spec.min : bounds.min
+  const max = bounds === undefined || bounds.max > spec.max ? spec.max : bounds.max
+  if (v < min || v > max) {
+    throw new IcnError('GOV_BELOW_CHARTER_BOUNDS', `${name} must be between ${min} and ${max} (${spec.unit}); ${v} is outside.`, {
+      details: { name, value: v.toString(), min: min.toString(), max: max.toString() },
+    })
+  }
+  return v
+}
