@@ -121,9 +121,13 @@ export interface Progress {
 // ---------------------------------------------------------------------------------------------------------------
 // Methods
 
-export const methods = {
+// ---- node (Foundation) ----
+const nodeMethods = {
   'node.status': { params: none, result: returns<NodeStatus>() },
+} as const
 
+// ---- identity (Foundation) ----
+const identityMethods = {
   'identity.get': { params: none, result: returns<IdentityStatus>() },
   'identity.create': {
     params: z.strictObject({ passphrase }),
@@ -154,7 +158,10 @@ export const methods = {
   'identity.revealPhrase': { params: z.strictObject({ passphrase }), result: returns<{ phrase: string }>() },
   'identity.confirmBackup': { params: none, result: returns<IdentityStatus>() },
   'identity.resolve': { params: z.strictObject({ did }), result: returns<DidDocument>() },
+} as const
 
+// ---- dag and events (Foundation) ----
+const dagMethods = {
   'dag.put': {
     params: z.strictObject({
       bytes: bytes.refine((b) => b.length <= 64 * 1024 * 1024, 'files are at most 64 MiB'),
@@ -189,10 +196,40 @@ export const methods = {
   'events.ingest': { params: z.strictObject({ bytes }), result: returns<IngestResult>() },
 } as const
 
+// ---- network and replication ----
+const networkMethods = {} as const
+
+// ---- economics: wallet and tokens ----
+const economicsMethods = {} as const
+
+// ---- governance ----
+const governanceMethods = {} as const
+
+// ---- runtime and mesh jobs ----
+const meshMethods = {} as const
+
+// ---- CCL policies ----
+const cclMethods = {} as const
+
+// ---- credentials, roles and disputes ----
+const credentialMethods = {} as const
+
+export const methods = {
+  ...nodeMethods,
+  ...identityMethods,
+  ...dagMethods,
+  ...networkMethods,
+  ...economicsMethods,
+  ...governanceMethods,
+  ...meshMethods,
+  ...cclMethods,
+  ...credentialMethods,
+} as const
+
 // ---------------------------------------------------------------------------------------------------------------
 // Events (node → front ends)
 
-export const events = {
+const foundationEvents = {
   'node:status': returns<{ status: NodeStatusName; error?: ErrorInfo }>(),
   'node:progress': returns<Progress>(),
   'identity:changed': returns<{ did: string | null; locked: boolean }>(),
@@ -205,6 +242,23 @@ export const events = {
     local: boolean
   }>(),
   'dag:equivocation': returns<{ author: string; seq: number; ids: [string, string] }>(),
+} as const
+
+const networkEvents = {} as const
+const economicsEvents = {} as const
+const governanceEvents = {} as const
+const meshEvents = {} as const
+const cclEvents = {} as const
+const credentialEvents = {} as const
+
+export const events = {
+  ...foundationEvents,
+  ...networkEvents,
+  ...economicsEvents,
+  ...governanceEvents,
+  ...meshEvents,
+  ...cclEvents,
+  ...credentialEvents,
 } as const
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,11 @@
 import type { IcnNode } from '../core/node'
 import type { EventName, EventPayload } from './contract'
+import { networkEvents } from './handlers/network'
+import { economicsEvents } from './handlers/economics'
+import { governanceEvents } from './handlers/governance'
+import { meshEvents } from './handlers/mesh'
+import { cclEvents } from './handlers/ccl'
+import { credentialsEvents } from './handlers/credentials'
 
 export type EventSink = <E extends EventName>(name: E, payload: EventPayload<E>) => void
 
@@ -29,6 +35,12 @@ export function bridgeEvents(node: IcnNode, emit: EventSink): () => void {
     node.events.on('dag:equivocation', (e) =>
       emit('dag:equivocation', { author: e.author, seq: e.seq, ids: e.cids }),
     ),
+    networkEvents(node, emit),
+    economicsEvents(node, emit),
+    governanceEvents(node, emit),
+    meshEvents(node, emit),
+    cclEvents(node, emit),
+    credentialsEvents(node, emit),
   ]
   return () => {
     for (const off of offs) off()

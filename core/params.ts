@@ -19,17 +19,65 @@ export interface ParamSpec {
 
 export const PARAMS = {
   // economics
-  'mana.capacity': { default: 1000n, min: 1n, max: 10n ** 15n, unit: 'mana', doc: 'Most mana an account can hold.' },
-  'mana.regenPerHour': { default: 50n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana regenerated per hour, up to capacity.' },
-  'mana.opening': { default: 500n, min: 0n, max: 10n ** 15n, unit: 'mana', doc: 'Balance a new member starts with.' },
+  'mana.capacity': {
+    default: 1000n,
+    min: 1n,
+    max: 10n ** 15n,
+    unit: 'mana',
+    doc: 'Most mana an account can hold.',
+  },
+  'mana.regenPerHour': {
+    default: 50n,
+    min: 0n,
+    max: 10n ** 12n,
+    unit: 'mana',
+    doc: 'Mana regenerated per hour, up to capacity.',
+  },
+  'mana.opening': {
+    default: 500n,
+    min: 0n,
+    max: 10n ** 15n,
+    unit: 'mana',
+    doc: 'Balance a new member starts with.',
+  },
   'cost.note': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of posting a note.' },
-  'cost.transfer': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Fee on top of the amount of a mana transfer.' },
-  'cost.mint': { default: 5n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of minting tokens or creating a token class.' },
-  'cost.propose': { default: 10n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of creating a proposal.' },
+  'cost.transfer': {
+    default: 0n,
+    min: 0n,
+    max: 10n ** 12n,
+    unit: 'mana',
+    doc: 'Fee on top of the amount of a mana transfer.',
+  },
+  'cost.mint': {
+    default: 5n,
+    min: 0n,
+    max: 10n ** 12n,
+    unit: 'mana',
+    doc: 'Mana cost of minting tokens or creating a token class.',
+  },
+  'cost.propose': {
+    default: 10n,
+    min: 0n,
+    max: 10n ** 12n,
+    unit: 'mana',
+    doc: 'Mana cost of creating a proposal.',
+  },
   'cost.vote': { default: 0n, min: 0n, max: 10n ** 12n, unit: 'mana', doc: 'Mana cost of casting a vote.' },
   // governance
-  'gov.quorum': { default: 50n, min: 0n, max: 100n, unit: 'percent', doc: 'Share of eligible members who must vote (abstain counts).' },
-  'gov.threshold': { default: 50n, min: 0n, max: 100n, unit: 'percent', doc: 'Yes share of yes + no needed to pass (strictly above).' },
+  'gov.quorum': {
+    default: 50n,
+    min: 0n,
+    max: 100n,
+    unit: 'percent',
+    doc: 'Share of eligible members who must vote (abstain counts).',
+  },
+  'gov.threshold': {
+    default: 50n,
+    min: 0n,
+    max: 100n,
+    unit: 'percent',
+    doc: 'Yes share of yes + no needed to pass (strictly above).',
+  },
   'gov.votingPeriodMs': {
     default: 7n * 24n * 3600n * 1000n,
     min: 1000n,
@@ -38,8 +86,20 @@ export const PARAMS = {
     doc: 'Default time from proposal to deadline.',
   },
   // mesh
-  'mesh.minBidWindowMs': { default: 20n, min: 1n, max: 3_600_000n, unit: 'ms', doc: 'Shortest bid window a job may ask for.' },
-  'mesh.maxFuel': { default: 10n ** 10n, min: 1n, max: 10n ** 13n, unit: 'fuel', doc: 'Largest fuel limit a job may ask for.' },
+  'mesh.minBidWindowMs': {
+    default: 20n,
+    min: 1n,
+    max: 3_600_000n,
+    unit: 'ms',
+    doc: 'Shortest bid window a job may ask for.',
+  },
+  'mesh.maxFuel': {
+    default: 10n ** 10n,
+    min: 1n,
+    max: 10n ** 13n,
+    unit: 'fuel',
+    doc: 'Largest fuel limit a job may ask for.',
+  },
 } as const satisfies Record<string, ParamSpec>
 
 export type ParamName = keyof typeof PARAMS
@@ -62,7 +122,11 @@ export interface ParamBounds {
 }
 
 /** Checks a proposed value against the absolute bounds and, when given, the charter's. */
-export function checkParam(name: string, value: unknown, charter?: Partial<Record<string, ParamBounds>>): bigint {
+export function checkParam(
+  name: string,
+  value: unknown,
+  charter?: Partial<Record<string, ParamBounds>>,
+): bigint {
   if (!isParamName(name)) throw new IcnError('INVALID_ARGUMENT', `Unknown parameter "${name}".`)
   const spec: ParamSpec = PARAMS[name]
   let v: bigint
@@ -75,9 +139,13 @@ export function checkParam(name: string, value: unknown, charter?: Partial<Recor
   const min = bounds === undefined || bounds.min < spec.min ? spec.min : bounds.min
   const max = bounds === undefined || bounds.max > spec.max ? spec.max : bounds.max
   if (v < min || v > max) {
-    throw new IcnError('GOV_BELOW_CHARTER_BOUNDS', `${name} must be between ${min} and ${max} (${spec.unit}); ${v} is outside.`, {
-      details: { name, value: v.toString(), min: min.toString(), max: max.toString() },
-    })
+    throw new IcnError(
+      'GOV_BELOW_CHARTER_BOUNDS',
+      `${name} must be between ${min} and ${max} (${spec.unit}); ${v} is outside.`,
+      {
+        details: { name, value: v.toString(), min: min.toString(), max: max.toString() },
+      },
+    )
   }
   return v
 }

@@ -55,7 +55,11 @@ export async function readParams(view: StateView, scope: string): Promise<ParamV
   return params
 }
 
-export async function readMember(view: StateView, scope: string, did: string): Promise<MemberRecord | undefined> {
+export async function readMember(
+  view: StateView,
+  scope: string,
+  did: string,
+): Promise<MemberRecord | undefined> {
   if (scope === GLOBAL_SCOPE) return { since: 0, roles: [], admittedBy: 'genesis' }
   return view.get<MemberRecord>(scopeKeys.member(scope, did))
 }

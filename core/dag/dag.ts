@@ -10,15 +10,26 @@ import type {
   DagComponents,
   DagInit,
   DagStats,
+  EventContext,
   EventFilter,
-  EventSummary,
   EventHook,
+  EventSummary,
   EventTypeHandler,
   FlagRecord,
   IngestResult,
   StateView,
 } from './index'
-import { CommittedView, FLAG_PREFIX, Tx, computeStateRoot, type BatchOp, type StateReadDeps } from './state'
+import { DELETED, Staging } from './staging'
+import {
+  FLAG_PREFIX,
+  SourceView,
+  Tx,
+  computeStateRoot,
+  encodeStateValue,
+  scanMerged,
+  type Space,
+  type StateSource,
+} from './state'
 
 interface EventMeta {
   type: string
@@ -43,7 +54,15 @@ interface Parked {
   from: string | undefined
 }
 
+interface Job {
+  run: () => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (err: unknown) => void
+}
+
 const SEQ_WIDTH = 12
+/** Events committed together at most; bounds the memory of a group and the latency of its first event. */
+const MAX_GROUP = 512
 const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 
@@ -60,16 +79,22 @@ class DefaultDag implements Dag {
   private headSub!: JsonSublevel<ChainHead>
   private evidenceSub!: JsonSublevel<FlagRecord>
   private countersSub!: JsonSublevel<Counters>
+  private staging!: Staging
   private counters: Counters = { order: 0, events: 0, authors: 0 }
+  private readonly flags = new Map<string, FlagRecord>()
   private readonly parked = new Map<string, Parked>()
   private readonly waiting = new Map<string, Set<string>>()
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly jobs: Job[] = []
+  private pumping: Promise<void> | undefined
   private rootCache: string | undefined
   private readonly maxSkew: number
   private readonly maxPending: number
   private readonly now: () => number
   private readonly ed25519
-  private readonly readDeps: StateReadDeps
+  /** Reads of handlers inside the writer: staged writes of the current group are visible. */
+  private readonly writerSource: StateSource
+  /** Reads from outside the writer: committed data only. */
+  private readonly committedSource: StateSource
   private started = false
 
   constructor(
@@ -80,18 +105,18 @@ class DefaultDag implements Dag {
     this.maxPending = init.maxPending ?? 10_000
     this.now = init.now ?? Date.now
     this.ed25519 = init.ed25519 ?? nodeEd25519
-    const sublevels = (): { state: BytesSublevel; index: BytesSublevel } => ({
-      state: this.stateSub,
-      index: this.indexSub,
-    })
-    this.readDeps = {
-      get state() {
-        return sublevels().state
-      },
-      get index() {
-        return sublevels().index
-      },
-      getEvent: (id) => this.getEvent(id),
+    const sub = (space: Space): BytesSublevel => (space === 'state' ? this.stateSub : this.indexSub)
+    this.writerSource = {
+      get: (space, key) => this.staging.get<Uint8Array>(sub(space), key),
+      list: (space, prefix, options) =>
+        scanMerged(sub(space), [this.staging.stagedEntries(sub(space))], prefix, options),
+      getEvent: (id) => this.readEvent(id, true),
+      isEffective: async (id) => (await this.staging.get<EventMeta>(this.metaSub, id))?.status === 'applied',
+    }
+    this.committedSource = {
+      get: (space, key) => sub(space).get(key),
+      list: (space, prefix, options) => scanMerged(sub(space), [], prefix, options),
+      getEvent: (id) => this.readEvent(id, false),
       isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
     }
     this.register('note', noteHandler)
@@ -110,14 +135,15 @@ class DefaultDag implements Dag {
     this.evidenceSub = storage.json<FlagRecord>('evidence')
     this.countersSub = storage.json<Counters>('counters')
     this.blocks = createBlockStore(this.blockSub)
-    this.counters = (await this.countersSub.get('all')) ?? { order: 0, events: 0, authors: 0 }
+    this.staging = new Staging(storage)
+    await this.reloadMemory()
     this.started = true
   }
 
   async stop(): Promise<void> {
     this.started = false
-    // Wait for the writer to drain: every acknowledged write is committed before storage closes.
-    await this.queue.catch(() => undefined)
+    // Drain the writer: every acknowledged write is committed before storage closes.
+    await this.pumping
     this.parked.clear()
     this.waiting.clear()
   }
@@ -125,7 +151,7 @@ class DefaultDag implements Dag {
   register<B>(type: string, handler: EventTypeHandler<B>): void {
     if (this.started) throw new TypeError('Event types are registered before the node starts')
     if (this.handlers.has(type)) throw new TypeError(`Event type ${type} is already registered`)
-    this.handlers.set(type, handler)
+    this.handlers.set(type, handler as EventTypeHandler<unknown>)
   }
 
   use(hook: EventHook): void {
@@ -137,11 +163,80 @@ class DefaultDag implements Dag {
     return [...this.handlers.keys()].sort()
   }
 
+  private assertStarted(): void {
+    if (!this.started) throw new IcnError('NODE_NOT_RUNNING', 'The node is not running.')
+  }
+
+  // ---- the serial writer with group commit ------------------------------------------------------------------
+
+  /**
+   * Runs `fn` in the serial writer. Jobs that queue up while one runs join the same group; the group's writes
+   * land in one batch, and each job's promise settles only after that batch is committed.
+   */
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ run: fn, resolve: resolve as (v: unknown) => void, reject })
+      this.pumping ??= this.pump().finally(() => {
+        this.pumping = undefined
+      })
+    })
+  }
+
+  private async pump(): Promise<void> {
+    while (this.jobs.length > 0) {
+      const done: { job: Job; ok: boolean; value: unknown }[] = []
+      while (this.jobs.length > 0 && done.length < MAX_GROUP) {
+        const job = this.jobs.shift() as Job
+        try {
+          done.push({ job, ok: true, value: await job.run() })
+        } catch (err) {
+          done.push({ job, ok: false, value: err })
+        }
+      }
+      let callbacks: (() => void)[] = []
+      try {
+        callbacks = await this.staging.flush()
+      } catch (err) {
+        // The batch did not land: no job of this group may be acknowledged. Reload what we kept in memory.
+        this.components.logger.error('commit failed; the group of events was not stored', {
+          err,
+          events: done.length,
+        })
+        await this.reloadMemory().catch(() => undefined)
+        const error = new IcnError(
+          'STORAGE_CLOSED',
+          `Writing to the database failed: ${(err as Error).message}`,
+          { cause: err },
+        )
+        for (const d of done) d.job.reject(d.ok ? error : d.value)
+        continue
+      }
+      for (const d of done) (d.ok ? d.job.resolve : d.job.reject)(d.value)
+      for (const fn of callbacks) {
+        try {
+          fn()
+        } catch (err) {
+          this.components.logger.warn('after-commit callback failed', { err })
+        }
+      }
+    }
+  }
+
+  /** Counters and flags from disk (after a failed commit left memory ahead of the database). */
+  private async reloadMemory(): Promise<void> {
+    this.rootCache = undefined
+    this.counters = (await this.countersSub.get('all')) ?? { order: 0, events: 0, authors: 0 }
+    this.flags.clear()
+    for await (const [author, record] of this.evidenceSub.iterator()) this.flags.set(author, record)
+  }
+
+  // ---- local events ------------------------------------------------------------------------------------------
+
   async check<B>(input: { type: string; scope: string; body: B }): Promise<void> {
     this.assertStarted()
-    const handler = this.handlers.get(input.type)
-    if (handler === undefined) throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type ${input.type}.`)
-    if (!isScope(input.scope)) throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
+    const handler = this.requireHandler(input.type)
+    if (!isScope(input.scope))
+      throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
     const author = this.components.identity.did()
     const head = await this.headSub.get(author)
     const event: SignedEvent<B> = {
@@ -156,30 +251,11 @@ class DefaultDag implements Dag {
       sig: new Uint8Array(64),
     }
     const body = handler.parseBody(event.body, event)
-    const missing = await this.missingDeps(event, handler, body)
-    if (missing.length > 0) {
-      throw new IcnError('DAG_MISSING_DEPENDENCY', `This action refers to ${missing[0]}, which this node does not have yet.`, {
-        details: { missing },
-      })
-    }
-    // A throwaway transaction: validate and apply run exactly as for append, and the writes are dropped.
-    const tx = new Tx(this.readDeps, false)
+    await this.assertDepsPresent(event, handler, body, false)
+    // A throwaway transaction over committed state: the same rules as append, nothing is written.
+    const tx = new Tx(this.committedSource, false)
     const cid = cidFor(encode(event), DAG_CBOR)
-    const ctx = { id: cid.toString(), cid, event, body, local: true }
-    for (const hook of this.hooks) await hook.validate?.(ctx, tx)
-    await handler.validate?.(ctx, tx)
-    for (const hook of this.hooks) await hook.apply?.(ctx, tx)
-    await handler.apply(ctx, tx)
-  }
-
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn)
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private assertStarted(): void {
-    if (!this.started) throw new IcnError('NODE_NOT_RUNNING', 'The node is not running.')
+    await this.runRules({ id: cid.toString(), cid, event, body, local: true }, handler, tx)
   }
 
   async append<B>(
@@ -187,15 +263,14 @@ class DefaultDag implements Dag {
     options: { signal?: AbortSignal } = {},
   ): Promise<VerifiedEvent<B>> {
     this.assertStarted()
-    const handler = this.handlers.get(input.type)
-    if (handler === undefined) throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type ${input.type}.`)
+    const handler = this.requireHandler(input.type)
     if (!isScope(input.scope))
       throw new IcnError('INVALID_ARGUMENT', `"${String(input.scope)}" is not a scope.`)
     return this.enqueue(async () => {
       throwIfAborted(options.signal)
       const signer = this.components.identity.signer()
       const author = this.components.identity.did()
-      const head = await this.headSub.get(author)
+      const head = await this.staging.get<ChainHead>(this.headSub, author)
       const seq = (head?.seq ?? 0) + 1
       const prev = head === undefined ? null : CID.parse(head.id)
       // ts strictly increases along a chain even if the wall clock steps back.
@@ -205,26 +280,46 @@ class DefaultDag implements Dag {
         signer,
       )
       const body = handler.parseBody(verified.event.body, verified.event)
-      const missing = await this.missingDeps(verified.event, handler, body)
-      if (missing.length > 0) {
-        throw new IcnError(
-          'DAG_MISSING_DEPENDENCY',
-          `This action refers to ${missing[0]}, which this node does not have yet.`,
-          {
-            details: { missing },
-          },
-        )
-      }
+      await this.assertDepsPresent(verified.event, handler, body, true)
       await this.applyVerified(verified, handler, body, { local: true, strict: true })
-      this.components.events.emit('dag:event-created', {
-        cid: verified.id,
-        bytes: verified.bytes,
-        scope: input.scope,
-        type: input.type,
-      })
-      return verified
+      this.staging.afterFlush(() =>
+        this.components.events.emit('dag:event-created', {
+          cid: verified.id,
+          bytes: verified.bytes,
+          scope: input.scope,
+          type: input.type,
+        }),
+      )
+      return verified as VerifiedEvent<B>
     })
   }
+
+  private requireHandler(type: string): EventTypeHandler<unknown> {
+    const handler = this.handlers.get(type)
+    if (handler === undefined)
+      throw new IcnError('DAG_UNKNOWN_TYPE', `Unknown event type "${type}"; this node may need an update.`)
+    return handler
+  }
+
+  private async assertDepsPresent(
+    event: SignedEvent,
+    handler: EventTypeHandler<unknown>,
+    body: unknown,
+    writer: boolean,
+  ): Promise<void> {
+    const missing = await this.missingDeps(event, handler, body, writer)
+    if (missing.length > 0) {
+      throw new IcnError(
+        'DAG_MISSING_DEPENDENCY',
+        `This action refers to ${missing[0]}, which this node does not have yet.`,
+        {
+          details: { missing },
+        },
+      )
+    }
+  }
+
+  // ---- received events ---------------------------------------------------------------------------------------
 
   async ingest(
     bytes: Uint8Array,
@@ -262,16 +357,19 @@ class DefaultDag implements Dag {
 
   private async process(verified: VerifiedEvent, from: string | undefined): Promise<IngestResult> {
     const { event, id } = verified
-    if ((await this.metaSub.get(id)) !== undefined) return { status: 'duplicate', id }
+    const head = await this.staging.get<ChainHead>(this.headSub, event.author)
+    // A contiguous chain stores exactly seq 1..head: anything above the head is new, so the (rarer) lookups for
+    // duplicates and conflicting events are needed only at or below it.
+    if (
+      head !== undefined &&
+      event.seq <= head.seq &&
+      (await this.staging.get<EventMeta>(this.metaSub, id)) !== undefined
+    ) {
+      return { status: 'duplicate', id }
+    }
     const parked = this.parked.get(id)
     if (parked !== undefined) return { status: 'pending', id, missing: [...parked.missing] }
-    const handler = this.handlers.get(event.type)
-    if (handler === undefined) {
-      throw new IcnError(
-        'DAG_UNKNOWN_TYPE',
-        `Unknown event type "${event.type}"; this node may need an update.`,
-      )
-    }
+    const handler = this.requireHandler(event.type)
     const body = handler.parseBody(event.body, event)
     if (event.ts > this.now() + this.maxSkew) {
       throw new IcnError(
@@ -279,19 +377,21 @@ class DefaultDag implements Dag {
         `The event is dated ${event.ts - this.now()} ms in the future; check the author's clock.`,
       )
     }
-    const flag = await this.evidenceSub.get(event.author)
+    const flag = this.flags.get(event.author)
     if (flag !== undefined && event.seq > flag.seq) {
       throw new IcnError(
         'DAG_AUTHOR_FLAGGED',
         `${event.author} equivocated at seq ${flag.seq}; its later events are refused.`,
       )
     }
-    const existing = await this.chainSub.get(chainKey(event.author, event.seq))
-    if (existing !== undefined && existing !== id) {
-      await this.recordEquivocation(verified, existing)
-      return { status: 'equivocation', id }
+    if (head !== undefined && event.seq <= head.seq) {
+      const existing = await this.staging.get<string>(this.chainSub, chainKey(event.author, event.seq))
+      if (existing !== undefined && existing !== id) {
+        await this.recordEquivocation(verified, existing)
+        return { status: 'equivocation', id }
+      }
     }
-    const missing = await this.missingDeps(event, handler, body)
+    const missing = await this.missingDeps(event, handler, body, true)
     if (missing.length > 0) {
       this.park(verified, missing, from)
       return { status: 'pending', id, missing }
@@ -305,6 +405,7 @@ class DefaultDag implements Dag {
     event: SignedEvent,
     handler: EventTypeHandler<unknown>,
     body: unknown,
+    writer: boolean,
   ): Promise<string[]> {
     const deps: CID[] = []
     if (event.prev !== null) deps.push(event.prev)
@@ -314,7 +415,10 @@ class DefaultDag implements Dag {
       const depId = dep.toString()
       if (dep.code !== DAG_CBOR)
         throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
-      if ((await this.metaSub.get(depId)) === undefined) missing.push(depId)
+      const meta = writer
+        ? await this.staging.get<EventMeta>(this.metaSub, depId)
+        : await this.metaSub.get(depId)
+      if (meta === undefined) missing.push(depId)
     }
     return missing
   }
@@ -370,10 +474,18 @@ class DefaultDag implements Dag {
     }
   }
 
+  private async runRules(ctx: EventContext, handler: EventTypeHandler<unknown>, tx: Tx): Promise<void> {
+    for (const hook of this.hooks) await hook.validate?.(ctx, tx)
+    await handler.validate?.(ctx, tx)
+    for (const hook of this.hooks) await hook.apply?.(ctx, tx)
+    await handler.apply(ctx, tx)
+  }
+
   /**
-   * The single place state changes. Chain rules are checked, then validate + apply run in a transaction;
-   * for received events a failed state rule stores the event as void (its chain stays intact and every node
-   * reaches the same verdict), for local events the error goes back to the member and nothing is stored.
+   * The single place state changes. Chain rules are checked, then hooks and the type handler run in a
+   * transaction. For received events a failed state rule stores the event as void (its chain stays intact and
+   * every node reaches the same verdict); for local events the error goes back to the member and nothing is
+   * stored.
    */
   private async applyVerified(
     verified: VerifiedEvent,
@@ -383,7 +495,7 @@ class DefaultDag implements Dag {
   ): Promise<IngestResult> {
     const { event, id } = verified
     if (event.prev !== null && mode.refolding !== true) {
-      const prevMeta = await this.metaSub.get(event.prev.toString())
+      const prevMeta = await this.staging.get<EventMeta>(this.metaSub, event.prev.toString())
       if (prevMeta === undefined || prevMeta.author !== event.author || prevMeta.seq !== event.seq - 1) {
         throw new IcnError(
           'DAG_BAD_CHAIN',
@@ -394,35 +506,24 @@ class DefaultDag implements Dag {
         throw new IcnError('DAG_BAD_TIMESTAMP', `Timestamps must increase along a chain (seq ${event.seq}).`)
       }
     }
-    const tx = new Tx(this.readDeps, mode.refolding === true)
-    const ctx = { id, cid: verified.cid, event, body, local: mode.local }
+    const tx = new Tx(this.writerSource, mode.refolding === true)
     let status: EventMeta['status'] = 'applied'
     let reason: EventMeta['reason']
     try {
-      for (const hook of this.hooks) await hook.validate?.(ctx, tx)
-      await handler.validate?.(ctx, tx)
-      for (const hook of this.hooks) await hook.apply?.(ctx, tx)
-      await handler.apply(ctx, tx)
+      await this.runRules({ id, cid: verified.cid, event, body, local: mode.local }, handler, tx)
     } catch (err) {
-      if (mode.strict || !isIcnError(err)) {
-        if (!isIcnError(err))
-          this.components.logger.error('event handler failed', { type: event.type, id, err })
-        if (mode.strict) throw err
-      }
+      if (!isIcnError(err))
+        this.components.logger.error('event handler failed', { type: event.type, id, err })
+      if (mode.strict) throw err
       tx.discard()
       const e = toIcnError(err)
       status = 'voided'
       reason = { code: e.code, message: e.message }
     }
+    this.stageTx(tx)
     if (mode.refolding === true) {
-      await this.commit(tx, [
-        {
-          type: 'put',
-          sublevel: this.metaSub,
-          key: id,
-          value: { ...(await this.metaSub.get(id))!, status, ...(reason ? { reason } : {}) },
-        },
-      ])
+      const meta = await this.staging.get<EventMeta>(this.metaSub, id)
+      if (meta !== undefined) this.staging.put(this.metaSub, id, withStatus(meta, status, reason))
       return { status: 'applied', id }
     }
     const meta: EventMeta = {
@@ -435,49 +536,49 @@ class DefaultDag implements Dag {
       status,
       ...(reason === undefined ? {} : { reason }),
     }
-    const head: ChainHead = { author: event.author, seq: event.seq, id, ts: event.ts }
-    const counters: Counters = {
+    this.counters = {
       order: meta.order,
       events: this.counters.events + 1,
       authors: this.counters.authors + (event.seq === 1 ? 1 : 0),
     }
-    await this.commit(tx, [
-      { type: 'put', sublevel: this.blockSub, key: id, value: verified.bytes },
-      { type: 'put', sublevel: this.metaSub, key: id, value: meta },
-      { type: 'put', sublevel: this.logSub, key: pad(meta.order), value: id },
-      { type: 'put', sublevel: this.chainSub, key: chainKey(event.author, event.seq), value: id },
-      { type: 'put', sublevel: this.headSub, key: event.author, value: head },
-      { type: 'put', sublevel: this.countersSub, key: 'all', value: counters },
-    ])
-    this.counters = counters
-    tx.runCallbacks((err) => this.components.logger.warn('after-commit callback failed', { err }))
-    this.components.events.emit('dag:event-applied', {
+    this.staging.put(this.blockSub, id, verified.bytes)
+    this.staging.put(this.metaSub, id, meta)
+    this.staging.put(this.logSub, pad(meta.order), id)
+    this.staging.put(this.chainSub, chainKey(event.author, event.seq), id)
+    this.staging.put(this.headSub, event.author, {
+      author: event.author,
+      seq: event.seq,
+      id,
+      ts: event.ts,
+    } satisfies ChainHead)
+    this.staging.put(this.countersSub, 'all', this.counters)
+    const summary = {
       cid: id,
       author: event.author,
       seq: event.seq,
       type: event.type,
       scope: event.scope,
       local: mode.local,
-    })
-    if (status === 'voided') {
-      this.components.logger.info('event stored as void', { id, type: event.type, reason })
     }
+    this.staging.afterFlush(() => this.components.events.emit('dag:event-applied', summary))
+    if (status === 'voided')
+      this.components.logger.info('event stored as void', { id, type: event.type, reason })
     return { status: 'applied', id }
   }
 
-  private async commit(tx: Tx, extra: BatchOp[]): Promise<void> {
-    const ops = [...tx.operations(), ...extra]
-    await this.components.storage.batch(ops)
-    if (tx.changesState) this.invalidateRoot()
-  }
-
-  private invalidateRoot(): void {
-    this.rootCache = undefined
+  private stageTx(tx: Tx): void {
+    for (const [space, key, value] of tx.entries()) {
+      const sub = space === 'state' ? this.stateSub : this.indexSub
+      if (value === DELETED) this.staging.del(sub, key)
+      else this.staging.put(sub, key, value)
+    }
+    if (tx.changesState) this.rootCache = undefined
+    if (!tx.refolding) for (const fn of tx.afterCommitCallbacks) this.staging.afterFlush(fn)
   }
 
   private async recordEquivocation(second: VerifiedEvent, firstId: string): Promise<void> {
     const { event, id } = second
-    const prior = await this.evidenceSub.get(event.author)
+    const prior = this.flags.get(event.author)
     // Canonical evidence (lowest seq, ids sorted) so every node stores the same record whatever it saw first.
     const pair = [firstId, id].sort() as [string, string]
     const record: FlagRecord =
@@ -493,21 +594,21 @@ class DefaultDag implements Dag {
       order: this.counters.order + 1,
       status: 'evidence',
     }
-    const counters = { ...this.counters, order: meta.order, events: this.counters.events + 1 }
-    await this.components.storage.batch([
-      { type: 'put', sublevel: this.blockSub, key: id, value: second.bytes },
-      { type: 'put', sublevel: this.metaSub, key: id, value: meta },
-      { type: 'put', sublevel: this.logSub, key: pad(meta.order), value: id },
-      { type: 'put', sublevel: this.evidenceSub, key: event.author, value: record },
-      { type: 'put', sublevel: this.countersSub, key: 'all', value: counters },
-    ])
-    this.counters = counters
+    this.counters = { ...this.counters, order: meta.order, events: this.counters.events + 1 }
+    this.staging.put(this.blockSub, id, second.bytes)
+    this.staging.put(this.metaSub, id, meta)
+    this.staging.put(this.logSub, pad(meta.order), id)
+    this.staging.put(this.evidenceSub, event.author, record)
+    this.staging.put(this.countersSub, 'all', this.counters)
+    this.flags.set(event.author, record)
     this.components.logger.warn('equivocation detected', {
       author: event.author,
       seq: event.seq,
       evidence: pair,
     })
-    this.components.events.emit('dag:equivocation', { author: event.author, seq: event.seq, cids: pair })
+    this.staging.afterFlush(() =>
+      this.components.events.emit('dag:equivocation', { author: event.author, seq: event.seq, cids: pair }),
+    )
     if (prior === undefined || prior.seq > event.seq) await this.refoldNow()
   }
 
@@ -518,27 +619,23 @@ class DefaultDag implements Dag {
 
   /**
    * Recomputes state and index from the stored events: flags first, then every non-evidence event in a
-   * deterministic topological order (dependencies first, ties by ts then id).
+   * deterministic topological order (dependencies first, ties by ts then id). Runs inside the writer.
    */
   private async refoldNow(): Promise<void> {
     const started = this.now()
+    // Land what the group staged so far (it includes the evidence), then rebuild from disk.
+    const callbacks = await this.staging.flush()
+    for (const fn of callbacks) this.staging.afterFlush(fn)
     for (const handler of this.handlers.values()) handler.reset?.()
     for (const hook of this.hooks) hook.reset?.()
     await this.stateSub.clear()
     await this.indexSub.clear()
-    this.invalidateRoot()
-    const flags = new Map<string, FlagRecord>()
-    const flagOps: BatchOp[] = []
-    for await (const [author, record] of this.evidenceSub.iterator()) {
-      flags.set(author, record)
-      flagOps.push({
-        type: 'put',
-        sublevel: this.stateSub,
-        key: FLAG_PREFIX + author,
-        value: encodeFlag(record),
-      })
-    }
-    if (flagOps.length > 0) await this.components.storage.batch(flagOps)
+    this.staging.forget(this.stateSub)
+    this.staging.forget(this.indexSub)
+    this.staging.forget(this.metaSub)
+    this.rootCache = undefined
+    for (const [author, record] of this.flags)
+      this.staging.put(this.stateSub, FLAG_PREFIX + author, encodeStateValue(record))
 
     interface Node {
       id: string
@@ -549,24 +646,21 @@ class DefaultDag implements Dag {
       deps: string[]
     }
     const nodes = new Map<string, Node>()
-    const voidOps: BatchOp[] = []
     for await (const [id, meta] of this.metaSub.iterator()) {
       if (meta.status === 'evidence') continue
-      const flag = flags.get(meta.author)
+      const flag = this.flags.get(meta.author)
       if (flag !== undefined && meta.seq >= flag.seq) {
-        voidOps.push({
-          type: 'put',
-          sublevel: this.metaSub,
-          key: id,
-          value: {
-            ...meta,
-            status: 'voided',
-            reason: { code: 'DAG_EQUIVOCATION', message: `${meta.author} equivocated at seq ${flag.seq}.` },
-          },
-        })
+        this.staging.put(
+          this.metaSub,
+          id,
+          withStatus(meta, 'voided', {
+            code: 'DAG_EQUIVOCATION',
+            message: `${meta.author} equivocated at seq ${flag.seq}.`,
+          }),
+        )
         continue
       }
-      const verified = await this.getEvent(id)
+      const verified = await this.readEvent(id, false)
       const handler = this.handlers.get(meta.type)
       if (verified === undefined || handler === undefined) continue
       const body = handler.parseBody(verified.event.body, verified.event)
@@ -575,7 +669,6 @@ class DefaultDag implements Dag {
         deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
       nodes.set(id, { id, ts: meta.ts, verified, handler, body, deps })
     }
-    if (voidOps.length > 0) await this.components.storage.batch(voidOps)
 
     const indegree = new Map<string, number>()
     const dependents = new Map<string, string[]>()
@@ -601,30 +694,45 @@ class DefaultDag implements Dag {
         refolding: true,
       })
       applied++
+      if (this.staging.pendingWrites > 10_000) await this.flushInsideWriter()
       for (const next of dependents.get(node.id) ?? []) {
         const left = (indegree.get(next) ?? 0) - 1
         indegree.set(next, left)
         if (left === 0) ready.push(nodes.get(next) as Node)
       }
     }
-    // Already inside the writer queue: compute the root directly (stateRoot() would wait on this very task).
+    await this.flushInsideWriter()
     this.rootCache = await computeStateRoot(this.stateSub)
+    const root = this.rootCache
     this.components.logger.info('state refolded', { events: applied, ms: this.now() - started })
-    this.components.events.emit('dag:state-changed', { stateRoot: this.rootCache })
+    this.staging.afterFlush(() => this.components.events.emit('dag:state-changed', { stateRoot: root }))
   }
 
-  async getEvent(id: string): Promise<VerifiedEvent | undefined> {
+  /** Commits staged writes mid-job; their callbacks still run when the job's group completes. */
+  private async flushInsideWriter(): Promise<void> {
+    const callbacks = await this.staging.flush()
+    for (const fn of callbacks) this.staging.afterFlush(fn)
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------------------
+
+  private async readEvent(id: string, writer: boolean): Promise<VerifiedEvent | undefined> {
     let cid: CID
     try {
       cid = CID.parse(id)
     } catch {
       return undefined
     }
-    const bytes = await this.blocks.get(cid)
+    const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.metaSub.get(id)
+    if (meta === undefined) return undefined
+    const bytes = writer ? await this.staging.get<Uint8Array>(this.blockSub, id) : await this.blocks.get(cid)
     if (bytes === undefined) return undefined
-    if ((await this.metaSub.get(id)) === undefined) return undefined
-    // Stored events were verified on the way in; the block store re-checked the hash just now.
-    return { cid, id, bytes, event: decodeStored(bytes) }
+    // Stored events were verified on the way in; the block store re-checks the hash on committed reads.
+    return { cid, id, bytes, event: decodeCanonical(bytes) as SignedEvent }
+  }
+
+  getEvent(id: string): Promise<VerifiedEvent | undefined> {
+    return this.readEvent(id, false)
   }
 
   async getSummary(id: string): Promise<EventSummary | undefined> {
@@ -638,7 +746,7 @@ class DefaultDag implements Dag {
     let scanned = 0
     let last: number | null = null
     const range = filter.before === undefined ? { reverse: true } : { reverse: true, lt: pad(filter.before) }
-    // Filters are applied while scanning; the scan is bounded so a rare filter cannot walk the whole log.
+    // Filters apply while scanning; the scan is bounded so a rare filter cannot walk the whole log.
     for await (const [key, id] of this.logSub.iterator(range)) {
       scanned++
       last = parseInt(key, 16)
@@ -684,39 +792,31 @@ class DefaultDag implements Dag {
 
   async stateRoot(): Promise<string> {
     if (this.rootCache !== undefined) return this.rootCache
-    // Computed inside the writer queue so the root always describes a committed, consistent state.
+    // Inside the writer, after its pending group has landed: the root describes a committed, consistent state.
     return this.enqueue(async () => {
+      await this.flushInsideWriter()
       this.rootCache ??= await computeStateRoot(this.stateSub)
       return this.rootCache
     })
   }
 
   view(): StateView {
-    return new CommittedView(this.readDeps)
+    return new SourceView(this.committedSource)
   }
 
   async stats(): Promise<DagStats> {
-    let flagged = 0
-    for await (const _ of this.evidenceSub.keys()) flagged++
     return {
       events: this.counters.events,
       authors: this.counters.authors,
       pending: this.parked.size,
-      flagged,
+      flagged: this.flags.size,
     }
   }
 }
 
-function encodeFlag(record: FlagRecord): Uint8Array {
-  // Same encoding Tx.put uses, so a refold and an incremental write produce identical state bytes.
-  const tx = new Tx({} as StateReadDeps, true)
-  tx.put(FLAG_PREFIX + record.author, record)
-  const op = tx.operations()[0] as { value: Uint8Array }
-  return op.value
-}
-
-function decodeStored(bytes: Uint8Array): SignedEvent {
-  return decodeCanonical(bytes) as SignedEvent
+function withStatus(meta: EventMeta, status: EventMeta['status'], reason: EventMeta['reason']): EventMeta {
+  const { reason: _old, ...rest } = meta
+  return reason === undefined ? { ...rest, status } : { ...rest, status, reason }
 }
 
 function summary(id: string, meta: EventMeta): EventSummary {
@@ -734,7 +834,7 @@ function summary(id: string, meta: EventMeta): EventSummary {
 
 class MinHeap<T> {
   private readonly items: T[] = []
-  constructor(private readonly less: (a: T, b: T) => number) {}
+  constructor(private readonly compare: (a: T, b: T) => number) {}
   get size(): number {
     return this.items.length
   }
@@ -744,7 +844,7 @@ class MinHeap<T> {
     let i = a.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (this.less(a[i] as T, a[parent] as T) >= 0) break
+      if (this.compare(a[i] as T, a[parent] as T) >= 0) break
       ;[a[i], a[parent]] = [a[parent] as T, a[i] as T]
       i = parent
     }
@@ -760,8 +860,8 @@ class MinHeap<T> {
         const l = 2 * i + 1
         const r = l + 1
         let m = i
-        if (l < a.length && this.less(a[l] as T, a[m] as T) < 0) m = l
-        if (r < a.length && this.less(a[r] as T, a[m] as T) < 0) m = r
+        if (l < a.length && this.compare(a[l] as T, a[m] as T) < 0) m = l
+        if (r < a.length && this.compare(a[r] as T, a[m] as T) < 0) m = r
         if (m === i) break
         ;[a[i], a[m]] = [a[m] as T, a[i] as T]
         i = m
@@ -783,15 +883,14 @@ const noteHandler: EventTypeHandler<NoteBody> = {
     if (
       typeof b !== 'object' ||
       b === null ||
+      Object.keys(b).length !== 2 ||
       typeof b.text !== 'string' ||
       b.text.length > 4000 ||
       !Array.isArray(b.refs) ||
-      b.refs.length > 16
+      b.refs.length > 16 ||
+      !b.refs.every((r) => CID.asCID(r) !== null)
     ) {
       throw new IcnError('DAG_INVALID_EVENT', 'A note is {text (≤ 4000 characters), refs (≤ 16 CIDs)}.')
-    }
-    if (Object.keys(b).length !== 2 || !b.refs.every((r) => CID.asCID(r) !== null)) {
-      throw new IcnError('DAG_INVALID_EVENT', 'A note is {text, refs} and refs are CIDs.')
     }
     return b as NoteBody
   },

@@ -3,6 +3,7 @@ import type { BatchWrite, BytesSublevel } from '../storage'
 import type { VerifiedEvent } from './event'
 import type { FlagRecord, ListOptions, StateTx, StateView } from './index'
 import { decodeCanonical, encode } from './codec'
+import { DELETED } from './staging'
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,400}$/
 /** Upper bound for prefix scans: keys are printable ASCII, so '\x7f' sorts after every key with the prefix. */
@@ -12,6 +13,7 @@ const DEFAULT_LIST_LIMIT = 1000
 export const FLAG_PREFIX = 'dag/flagged/'
 
 export type BatchOp = BatchWrite
+export type Space = 'state' | 'index'
 
 export function assertStateKey(key: string): void {
   if (!KEY_PATTERN.test(key)) {
@@ -25,69 +27,116 @@ function decodeValue<T>(bytes: Uint8Array): T {
   return decodeCanonical(bytes) as T
 }
 
-export interface StateReadDeps {
-  state: BytesSublevel
-  index: BytesSublevel
+/**
+ * Where views read state bytes from: the committed database (API readers) or the writer's staged overlay on top
+ * of it (handlers inside the serial writer, which must see the writes of earlier events in the same group).
+ */
+export interface StateSource {
+  get(space: Space, key: string): Promise<Uint8Array | undefined>
+  /** Entries in range, merged with anything staged; `extra` asks the database for a few more rows. */
+  list(space: Space, prefix: string, options: ListOptions): Promise<{ key: string; value: Uint8Array }[]>
   getEvent(id: string): Promise<VerifiedEvent | undefined>
   isEffective(id: string): Promise<boolean>
 }
 
-async function listSublevel<T>(
-  sub: BytesSublevel,
-  prefix: string,
-  options: ListOptions,
-  extra = 0,
-): Promise<{ key: string; value: T }[]> {
-  const limit = Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), 100_000)
-  const range: { gte?: string; gt?: string; lt?: string; lte?: string; limit: number; reverse: boolean } = {
-    limit: limit + extra,
-    reverse: options.reverse === true,
-  }
-  if (options.reverse === true) {
+interface Range {
+  gte?: string
+  gt?: string
+  lt?: string
+  limit: number
+  reverse: boolean
+}
+
+function clampLimit(options: ListOptions): number {
+  return Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), 100_000)
+}
+
+function rangeFor(prefix: string, options: ListOptions, limit: number): Range {
+  const reverse = options.reverse === true
+  const range: Range = { limit, reverse }
+  if (reverse) {
     range.gte = prefix
-    if (options.after !== undefined) range.lt = options.after
-    else range.lt = prefix + PREFIX_END
+    range.lt = options.after ?? prefix + PREFIX_END
   } else {
     if (options.after !== undefined) range.gt = options.after
     else range.gte = prefix
     range.lt = prefix + PREFIX_END
   }
-  const out: { key: string; value: T }[] = []
-  for await (const [key, value] of sub.iterator(range)) {
-    if (!key.startsWith(prefix)) continue
-    out.push({ key, value: decodeValue<T>(value) })
-  }
-  return out
+  return range
 }
 
-/** Read-only view of committed state. */
-export class CommittedView implements StateView {
-  constructor(protected readonly deps: StateReadDeps) {}
+function inRange(prefix: string, options: ListOptions): (key: string) => boolean {
+  const reverse = options.reverse === true
+  return (key) =>
+    key.startsWith(prefix) &&
+    (options.after === undefined || (reverse ? key < options.after : key > options.after))
+}
+
+/** Scans a sublevel and merges overlays (later overlays win); deletions in overlays hide database rows. */
+export async function scanMerged(
+  sub: BytesSublevel,
+  overlays: readonly (ReadonlyMap<string, unknown> | undefined)[],
+  prefix: string,
+  options: ListOptions,
+): Promise<{ key: string; value: Uint8Array }[]> {
+  const limit = clampLimit(options)
+  const accept = inRange(prefix, options)
+  let hidden = 0
+  for (const overlay of overlays) {
+    if (overlay === undefined) continue
+    for (const [key, value] of overlay) if (value === DELETED && accept(key)) hidden++
+  }
+  const merged = new Map<string, Uint8Array>()
+  for await (const [key, value] of sub.iterator(rangeFor(prefix, options, limit + hidden))) {
+    if (key.startsWith(prefix)) merged.set(key, value)
+  }
+  for (const overlay of overlays) {
+    if (overlay === undefined) continue
+    for (const [key, value] of overlay) {
+      if (!accept(key)) continue
+      if (value === DELETED) merged.delete(key)
+      else merged.set(key, value as Uint8Array)
+    }
+  }
+  const keys = [...merged.keys()].sort()
+  if (options.reverse === true) keys.reverse()
+  return keys.slice(0, limit).map((key) => ({ key, value: merged.get(key) as Uint8Array }))
+}
+
+/** Read-only view over a state source. */
+export class SourceView implements StateView {
+  constructor(protected readonly source: StateSource) {}
 
   async get<T>(key: string): Promise<T | undefined> {
-    const bytes = await this.deps.state.get(key)
+    const bytes = await this.source.get('state', key)
     return bytes === undefined ? undefined : decodeValue<T>(bytes)
   }
 
-  list<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
-    return listSublevel<T>(this.deps.state, prefix, options)
+  async list<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
+    return (await this.source.list('state', prefix, options)).map(({ key, value }) => ({
+      key,
+      value: decodeValue<T>(value),
+    }))
   }
 
   async getIndex<T>(key: string): Promise<T | undefined> {
-    const bytes = await this.deps.index.get(key)
+    const bytes = await this.source.get('index', key)
     return bytes === undefined ? undefined : decodeValue<T>(bytes)
   }
 
-  listIndex<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
-    return listSublevel<T>(this.deps.index, prefix, options)
+  async listIndex<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
+    return (await this.source.list('index', prefix, options)).map(({ key, value }) => ({
+      key,
+      value: decodeValue<T>(value),
+    }))
   }
 
   getEvent(id: string): Promise<VerifiedEvent | undefined> {
-    return this.deps.getEvent(id)
+    return this.source.getEvent(id)
   }
 
   isEffective(id: string): Promise<boolean> {
-    return this.deps.isEffective(id)
+    return this.source.isEffective(id)
   }
 
   flagged(author: string): Promise<FlagRecord | undefined> {
@@ -95,133 +144,91 @@ export class CommittedView implements StateView {
   }
 }
 
-type Pending = { value: Uint8Array } | { deleted: true }
-
 /**
- * A transaction over state and index: reads see its own writes; nothing reaches the database until commit,
- * where its writes join the event's own index writes in one atomic batch.
+ * One event's transaction: reads see its own writes; on success its writes are staged for the group commit,
+ * on failure they are dropped (an event is never half-applied).
  */
-export class Tx extends CommittedView implements StateTx {
-  private readonly stateWrites = new Map<string, Pending>()
-  private readonly indexWrites = new Map<string, Pending>()
+export class Tx extends SourceView implements StateTx {
+  private readonly writes: Record<Space, Map<string, unknown>> = { state: new Map(), index: new Map() }
   private readonly callbacks: (() => void)[] = []
 
   constructor(
-    deps: StateReadDeps,
+    private readonly base: StateSource,
     readonly refolding: boolean,
   ) {
-    super(deps)
-  }
-
-  override async get<T>(key: string): Promise<T | undefined> {
-    const pending = this.stateWrites.get(key)
-    if (pending !== undefined) return 'deleted' in pending ? undefined : decodeValue<T>(pending.value)
-    return super.get<T>(key)
-  }
-
-  override async getIndex<T>(key: string): Promise<T | undefined> {
-    const pending = this.indexWrites.get(key)
-    if (pending !== undefined) return 'deleted' in pending ? undefined : decodeValue<T>(pending.value)
-    return super.getIndex<T>(key)
-  }
-
-  override list<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
-    return mergedList<T>(this.deps.state, this.stateWrites, prefix, options)
-  }
-
-  override listIndex<T>(prefix: string, options: ListOptions = {}): Promise<{ key: string; value: T }[]> {
-    return mergedList<T>(this.deps.index, this.indexWrites, prefix, options)
+    super({
+      get: async (space, key) => {
+        const own = this.writes[space].get(key)
+        if (own !== undefined) return own === DELETED ? undefined : (own as Uint8Array)
+        return base.get(space, key)
+      },
+      list: async (space, prefix, options) => {
+        const own = this.writes[space]
+        const accept = inRange(prefix, options)
+        let hidden = 0
+        for (const [key, value] of own) if (value === DELETED && accept(key)) hidden++
+        const rows = await base.list(space, prefix, { ...options, limit: clampLimit(options) + hidden })
+        const merged = new Map(rows.map((r) => [r.key, r.value]))
+        for (const [key, value] of own) {
+          if (!accept(key)) continue
+          if (value === DELETED) merged.delete(key)
+          else merged.set(key, value as Uint8Array)
+        }
+        const keys = [...merged.keys()].sort()
+        if (options.reverse === true) keys.reverse()
+        return keys
+          .slice(0, clampLimit(options))
+          .map((key) => ({ key, value: merged.get(key) as Uint8Array }))
+      },
+      getEvent: (id) => base.getEvent(id),
+      isEffective: (id) => base.isEffective(id),
+    })
   }
 
   put(key: string, value: unknown): void {
     assertStateKey(key)
-    this.stateWrites.set(key, { value: encode(value) })
+    this.writes.state.set(key, encode(value))
   }
 
   del(key: string): void {
     assertStateKey(key)
-    this.stateWrites.set(key, { deleted: true })
+    this.writes.state.set(key, DELETED)
   }
 
   putIndex(key: string, value: unknown): void {
     assertStateKey(key)
-    this.indexWrites.set(key, { value: encode(value) })
+    this.writes.index.set(key, encode(value))
   }
 
   delIndex(key: string): void {
     assertStateKey(key)
-    this.indexWrites.set(key, { deleted: true })
+    this.writes.index.set(key, DELETED)
   }
 
   afterCommit(fn: () => void): void {
     this.callbacks.push(fn)
   }
 
-  /** Drops every write (a failed validate/apply leaves no trace). */
   discard(): void {
-    this.stateWrites.clear()
-    this.indexWrites.clear()
+    this.writes.state.clear()
+    this.writes.index.clear()
     this.callbacks.length = 0
   }
 
   get changesState(): boolean {
-    return this.stateWrites.size > 0
+    return this.writes.state.size > 0
   }
 
-  operations(): BatchOp[] {
-    const ops: BatchOp[] = []
-    for (const [key, write] of this.stateWrites) {
-      ops.push(
-        'deleted' in write
-          ? { type: 'del', sublevel: this.deps.state, key }
-          : { type: 'put', sublevel: this.deps.state, key, value: write.value },
-      )
+  /** The transaction's writes as (space, key, bytes | DELETED). */
+  *entries(): Generator<[Space, string, Uint8Array | typeof DELETED]> {
+    for (const space of ['state', 'index'] as const) {
+      for (const [key, value] of this.writes[space]) yield [space, key, value as Uint8Array | typeof DELETED]
     }
-    for (const [key, write] of this.indexWrites) {
-      ops.push(
-        'deleted' in write
-          ? { type: 'del', sublevel: this.deps.index, key }
-          : { type: 'put', sublevel: this.deps.index, key, value: write.value },
-      )
-    }
-    return ops
   }
 
-  runCallbacks(onError: (err: unknown) => void): void {
-    for (const fn of this.callbacks) {
-      try {
-        fn()
-      } catch (err) {
-        onError(err)
-      }
-    }
+  get afterCommitCallbacks(): readonly (() => void)[] {
+    return this.callbacks
   }
-}
-
-async function mergedList<T>(
-  sub: BytesSublevel,
-  writes: Map<string, Pending>,
-  prefix: string,
-  options: ListOptions,
-): Promise<{ key: string; value: T }[]> {
-  const limit = Math.min(Math.max(options.limit ?? DEFAULT_LIST_LIMIT, 1), 100_000)
-  const reverse = options.reverse === true
-  const inRange = (key: string): boolean =>
-    key.startsWith(prefix) &&
-    (options.after === undefined || (reverse ? key < options.after : key > options.after))
-  let deletions = 0
-  for (const [key, write] of writes) if ('deleted' in write && inRange(key)) deletions++
-  const committed = await listSublevel<T>(sub, prefix, options, deletions)
-  const merged = new Map<string, T>()
-  for (const { key, value } of committed) merged.set(key, value)
-  for (const [key, write] of writes) {
-    if (!inRange(key)) continue
-    if ('deleted' in write) merged.delete(key)
-    else merged.set(key, decodeValue<T>(write.value))
-  }
-  const keys = [...merged.keys()].sort()
-  if (reverse) keys.reverse()
-  return keys.slice(0, limit).map((key) => ({ key, value: merged.get(key) as T }))
 }
 
 /** sha2-256 over every (key, value) of the state in key order, length-prefixed: the state root. */
@@ -239,4 +246,9 @@ export async function computeStateRoot(state: BytesSublevel): Promise<string> {
     hash.update(value)
   }
   return hash.digest('hex')
+}
+
+/** The bytes Tx.put stores for a value, for writers outside a transaction (refold flags). */
+export function encodeStateValue(value: unknown): Uint8Array {
+  return encode(value)
 }

@@ -1,0 +1,135 @@
+import type { BatchWrite, BytesSublevel, JsonSublevel, Storage } from '../storage'
+
+/** Marks a staged deletion in an overlay map. */
+export const DELETED: unique symbol = Symbol('deleted')
+export type Staged = unknown
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySublevel = BytesSublevel | JsonSublevel<any>
+
+/**
+ * Group commit for the serial writer. Writes of several events are staged here (visible to the writer's own
+ * reads through the overlay) and reach LevelDB in one atomic batch; callers are acknowledged only after that
+ * batch lands. A bounded read cache keeps recently written and read values (chain heads, event metadata,
+ * state) so the hot path rarely waits on the database.
+ */
+export class Staging {
+  private overlay = new Map<AnySublevel, Map<string, unknown>>()
+  /** Number of distinct staged keys; repeated writes of one key (counters, heads) land once. */
+  private staged = 0
+  private callbacks: (() => void)[] = []
+  private readonly cache = new Map<AnySublevel, Map<string, unknown>>()
+  private cached = 0
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly cacheLimit = 50_000,
+  ) {}
+
+  get pendingWrites(): number {
+    return this.staged
+  }
+
+  /** Overlay, then cache, then database. */
+  async get<V>(sub: AnySublevel, key: string): Promise<V | undefined> {
+    const staged = this.overlay.get(sub)?.get(key)
+    if (staged !== undefined) return staged === DELETED ? undefined : (staged as V)
+    const hit = this.cache.get(sub)?.get(key)
+    if (hit !== undefined) return hit === DELETED ? undefined : (hit as V)
+    const value = (await sub.get(key)) as V | undefined
+    this.remember(sub, key, value === undefined ? DELETED : value)
+    return value
+  }
+
+  /** The staged entries of a sublevel (for merging into range scans). */
+  stagedEntries(sub: AnySublevel): ReadonlyMap<string, unknown> | undefined {
+    return this.overlay.get(sub)
+  }
+
+  put(sub: AnySublevel, key: string, value: unknown): void {
+    const map = this.mapFor(this.overlay, sub)
+    if (!map.has(key)) this.staged++
+    map.set(key, value)
+  }
+
+  del(sub: AnySublevel, key: string): void {
+    const map = this.mapFor(this.overlay, sub)
+    if (!map.has(key)) this.staged++
+    map.set(key, DELETED)
+  }
+
+  afterFlush(fn: () => void): void {
+    this.callbacks.push(fn)
+  }
+
+  /** Commits everything staged in one batch; on success the staged values move to the read cache. */
+  async flush(): Promise<(() => void)[]> {
+    const overlay = this.overlay
+    const callbacks = this.callbacks
+    this.callbacks = []
+    if (this.staged === 0) return callbacks
+    this.overlay = new Map()
+    this.staged = 0
+    const ops: BatchWrite[] = []
+    for (const [sublevel, entries] of overlay) {
+      for (const [key, value] of entries) {
+        ops.push(value === DELETED ? { type: 'del', sublevel, key } : { type: 'put', sublevel, key, value })
+      }
+    }
+    try {
+      await this.storage.batch(ops)
+    } catch (err) {
+      // Nothing of the group landed: forget what we believed about it.
+      this.clearCache()
+      throw err
+    }
+    for (const [sub, entries] of overlay) for (const [key, value] of entries) this.remember(sub, key, value)
+    return callbacks
+  }
+
+  /** Drops staged writes (used before a refold and after a failed batch). */
+  discard(): void {
+    this.staged = 0
+    this.overlay = new Map()
+    this.callbacks = []
+  }
+
+  clearCache(): void {
+    this.cache.clear()
+    this.cached = 0
+  }
+
+  /** Forgets cached values of one sublevel (after it is cleared wholesale). */
+  forget(sub: AnySublevel): void {
+    const map = this.cache.get(sub)
+    if (map !== undefined) {
+      this.cached -= map.size
+      this.cache.delete(sub)
+    }
+  }
+
+  private remember(sub: AnySublevel, key: string, value: unknown): void {
+    const map = this.mapFor(this.cache, sub)
+    if (map.has(key)) {
+      map.delete(key) // re-insert below: Map order doubles as recency order
+    } else if (this.cached >= this.cacheLimit) {
+      this.evictOne(map)
+    } else {
+      this.cached++
+    }
+    map.set(key, value)
+  }
+
+  /** Evicts the least recently remembered entry, preferring the sublevel being written. */
+  private evictOne(preferred: Map<string, unknown>): void {
+    const victim = preferred.size > 0 ? preferred : [...this.cache.values()].find((m) => m.size > 0)
+    const oldest = victim?.keys().next().value
+    if (victim !== undefined && oldest !== undefined) victim.delete(oldest)
+  }
+
+  private mapFor(maps: Map<AnySublevel, Map<string, unknown>>, sub: AnySublevel): Map<string, unknown> {
+    let map = maps.get(sub)
+    if (map === undefined) maps.set(sub, (map = new Map()))
+    return map
+  }
+}
