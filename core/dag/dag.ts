@@ -151,7 +151,7 @@ class DefaultDag implements Dag {
   register<B>(type: string, handler: EventTypeHandler<B>): void {
     if (this.started) throw new TypeError('Event types are registered before the node starts')
     if (this.handlers.has(type)) throw new TypeError(`Event type ${type} is already registered`)
-    this.handlers.set(type, handler as EventTypeHandler<unknown>)
+    this.handlers.set(type, handler)
   }
 
   use(hook: EventHook): void {
@@ -290,7 +290,7 @@ class DefaultDag implements Dag {
           type: input.type,
         }),
       )
-      return verified as VerifiedEvent<B>
+      return verified
     })
   }
 

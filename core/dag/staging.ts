@@ -129,7 +129,10 @@ export class Staging {
 
   private mapFor(maps: Map<AnySublevel, Map<string, unknown>>, sub: AnySublevel): Map<string, unknown> {
     let map = maps.get(sub)
-    if (map === undefined) maps.set(sub, (map = new Map()))
+    if (map === undefined) {
+      map = new Map<string, unknown>()
+      maps.set(sub, map)
+    }
     return map
   }
 }
