@@ -1,0 +1,35 @@
+// `npm test`: every test, in order — types, lint, build, unit and integration (vitest), end-to-end (Playwright
+// with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+const hasE2e = existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'))
+
+const steps = [
+  ['typecheck (node)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ...(existsSync(join(root, 'renderer')) && readdirSync(join(root, 'renderer')).length > 0
+    ? [['typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']]]
+    : []),
+  ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['build', process.execPath, ['scripts/build.mjs', '--quiet']],
+  ['unit + integration', bin('vitest'), ['run']],
+  ...(hasE2e ? [['end-to-end', bin('playwright'), ['test']]] : []),
+]
+
+const timings = []
+for (const [name, cmd, args] of steps) {
+  const started = Date.now()
+  process.stdout.write(`\n▶ ${name}\n`)
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  timings.push(`${name}: ${seconds} s`)
+  if (result.status !== 0) {
+    process.stdout.write(`\n✗ ${name} failed (exit ${result.status ?? result.signal}) after ${seconds} s\n`)
+    process.exit(result.status ?? 1)
+  }
+}
+process.stdout.write(`\n✓ all tests passed\n  ${timings.join('\n  ')}\n`)
