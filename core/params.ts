@@ -103,6 +103,19 @@ export const PARAMS = {
 } as const satisfies Record<string, ParamSpec>
 
 export type ParamName = keyof typeof PARAMS
+
+/**
+ * The mana cost of each kind of event, charged by the economics service's hook on every event of these types
+ * (validated against the author's available mana in the event's economy). Types not listed cost nothing.
+ */
+export const EVENT_COSTS: Readonly<Record<string, ParamName>> = {
+  note: 'cost.note',
+  'mana/transfer': 'cost.transfer',
+  'token/class': 'cost.mint',
+  'token/mint': 'cost.mint',
+  'gov/propose': 'cost.propose',
+  'gov/vote': 'cost.vote',
+}
 export type ParamValues = Record<ParamName, bigint>
 
 export function isParamName(name: unknown): name is ParamName {

@@ -790,6 +790,10 @@ class DefaultDag implements Dag {
     return [...this.waiting.keys()]
   }
 
+  evidence(): FlagRecord[] {
+    return [...this.flags.values()]
+  }
+
   async stateRoot(): Promise<string> {
     if (this.rootCache !== undefined) return this.rootCache
     // Inside the writer, after its pending group has landed: the root describes a committed, consistent state.

@@ -186,6 +186,8 @@ export interface Dag extends Startable {
   chainRange(author: string, fromSeq: number, toSeq: number, limit?: number): Promise<Uint8Array[]>
   /** CIDs that parked events are waiting for. */
   missing(): string[]
+  /** Equivocation records (sync shares them so that every node learns of a fork, with both events). */
+  evidence(): FlagRecord[]
   /** Hex sha2-256 over the canonical state: equal on every node that holds the same events. */
   stateRoot(): Promise<string>
   /** Read-only view of the committed state. */
