@@ -60,7 +60,9 @@ export async function startDaemonProcess(
   for (;;) {
     if (existsSync(apiPath)) {
       try {
-        const api = JSON.parse(await readFile(apiPath, 'utf8')) as { url: string }
+        const api = JSON.parse(await readFile(apiPath, 'utf8')) as { url: string; pid: number }
+        // A killed daemon leaves its api.json behind until the new one replaces it: wait for ours.
+        if (api.pid !== child.pid) throw new Error('stale api.json')
         return {
           child,
           url: api.url,
@@ -72,7 +74,7 @@ export async function startDaemonProcess(
           },
         }
       } catch {
-        // Half-written? api.json is written atomically, so retry once more.
+        // Stale (another pid) or being replaced: poll again.
       }
     }
     if (child.exitCode !== null) throw new Error(`icn node start exited with ${child.exitCode}: ${output}`)
