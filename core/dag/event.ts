@@ -116,6 +116,34 @@ export function checkEventShape(value: unknown): SignedEvent {
   return value as SignedEvent
 }
 
+/** Length of a CBOR unsigned integer's encoding (major type 0). */
+function uintLength(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9
+}
+
+const SIG_ENTRY_PREFIX = [0x63, 0x73, 0x69, 0x67, 0x58, 0x40] // text "sig", bytes(64)
+const SIG_ENTRY_LENGTH = SIG_ENTRY_PREFIX.length + 64
+
+/**
+ * The signing payload cut out of the canonical signed bytes, without re-encoding: canonical dag-cbor sorts map
+ * keys by length then bytes, so the 9-key event is `v, ts, seq, sig, body, prev, type, scope, author`; removing
+ * the `sig` entry and decrementing the map header yields exactly encode(event without sig). Falls back to
+ * encoding when the layout is not the expected one.
+ */
+export function signingPayloadFromBytes(bytes: Uint8Array, event: SignedEvent): Uint8Array {
+  const pos = 1 + 3 + 3 + uintLength(event.ts) + 4 + uintLength(event.seq)
+  const matches = bytes[0] === 0xa9 && SIG_ENTRY_PREFIX.every((b, i) => bytes[pos + i] === b)
+  if (!matches) return signingPayload(event)
+  const out = new Uint8Array(EVENT_SIGNATURE_DOMAIN.length + bytes.length - SIG_ENTRY_LENGTH)
+  out.set(EVENT_SIGNATURE_DOMAIN, 0)
+  let o = EVENT_SIGNATURE_DOMAIN.length
+  out[o++] = 0xa8
+  out.set(bytes.subarray(1, pos), o)
+  o += pos - 1
+  out.set(bytes.subarray(pos + SIG_ENTRY_LENGTH), o)
+  return out
+}
+
 /**
  * Bytes from anywhere (peer, API, disk) → verified event, or an IcnError whose code says why:
  * DAG_TOO_LARGE, DAG_DECODE_FAILED, DAG_INVALID_EVENT, DAG_BAD_SIGNATURE. Chain and type rules are the DAG
@@ -131,7 +159,7 @@ export function decodeEvent(bytes: Uint8Array, ed25519: Ed25519 = nodeEd25519): 
   }
   const event = checkEventShape(decodeCanonical(bytes))
   const publicKey = publicKeyFromDid(event.author)
-  if (!ed25519.verify(publicKey, signingPayload(event), event.sig)) {
+  if (!ed25519.verify(publicKey, signingPayloadFromBytes(bytes, event), event.sig)) {
     throw new IcnError('DAG_BAD_SIGNATURE', `The signature does not match the author ${event.author}.`)
   }
   const cid = cidFor(bytes, DAG_CBOR)

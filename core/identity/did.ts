@@ -21,8 +21,21 @@ export function didFromPublicKey(publicKey: Uint8Array): Did {
   return `${DID_KEY_PREFIX}${base58btc.encode(bytes)}` as Did
 }
 
-/** The ed25519 public key inside a did:key. Throws IDENTITY_INVALID_DID for anything else. */
+/** Decoded keys of recently seen DIDs: every incoming event needs its author's key. Bounded. */
+const keyCache = new Map<string, Uint8Array>()
+const KEY_CACHE_LIMIT = 4096
+
+/** The ed25519 public key inside a did:key (treat as read-only). Throws IDENTITY_INVALID_DID otherwise. */
 export function publicKeyFromDid(did: string): Uint8Array {
+  const cached = keyCache.get(did)
+  if (cached !== undefined) return cached
+  const key = decodeDidKey(did)
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string)
+  keyCache.set(did, key)
+  return key
+}
+
+function decodeDidKey(did: string): Uint8Array {
   if (typeof did !== 'string' || did.length > MAX_DID_LENGTH || !did.startsWith(DID_KEY_PREFIX)) {
     throw invalid(did, 'it is not a did:key')
   }
