@@ -70,6 +70,29 @@ describe('icn CLI against a real daemon', () => {
     expect(missing.stderr).toContain('error[INVALID_ARGUMENT]')
   })
 
+  it('backs up the running node and restores it into another data dir', async () => {
+    const file = join(dir.path, 'node.icnbak')
+    const backup = await icn(['--data', dir.path, '--json', 'backup', file])
+    expect(backup.code).toBe(0)
+    expect(JSON.parse(backup.stdout)).toMatchObject({
+      path: file,
+      files: expect.arrayContaining(['keystore.json']),
+    })
+    const target = await tempDir('icn-cli-restore-')
+    const restore = await icn(['--data', target.path, 'restore', file])
+    expect(restore.code).toBe(0)
+    const copy = await startDaemonProcess(target.path)
+    const [a, b] = await Promise.all([
+      icn(['--data', dir.path, '--json', 'status']),
+      icn(['--data', target.path, '--json', 'status']),
+    ])
+    const [sa, sb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)]
+    expect(sb.did).toBe(sa.did)
+    expect(sb.stateRoot).toBe(sa.stateRoot)
+    await copy.stop()
+    await target.cleanup()
+  })
+
   it('stops cleanly on SIGTERM and removes api.json', async () => {
     const other = await tempDir('icn-cli-stop-')
     const d = await startDaemonProcess(other.path)

@@ -196,6 +196,14 @@ const dagMethods = {
   'events.ingest': { params: z.strictObject({ bytes }), result: returns<IngestResult>() },
 } as const
 
+// ---- operations: backup, metrics (Packaging, operations and resilience) ----
+const opsMethods = {
+  'node.backup': {
+    params: z.strictObject({ path: z.string().min(1).max(4096) }),
+    result: returns<{ path: string; entries: number; files: string[]; bytes: number; sha256: string }>(),
+  },
+} as const
+
 // ---- network and replication ----
 const networkMethods = {} as const
 
@@ -218,6 +226,7 @@ export const methods = {
   ...nodeMethods,
   ...identityMethods,
   ...dagMethods,
+  ...opsMethods,
   ...networkMethods,
   ...economicsMethods,
   ...governanceMethods,

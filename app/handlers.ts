@@ -3,6 +3,7 @@ import type { Handlers } from './contract'
 import { nodeHandlers } from './handlers/node'
 import { identityHandlers } from './handlers/identity'
 import { dagHandlers } from './handlers/dag'
+import { opsHandlers } from './handlers/ops'
 import { networkHandlers } from './handlers/network'
 import { economicsHandlers } from './handlers/economics'
 import { governanceHandlers } from './handlers/governance'
@@ -16,6 +17,7 @@ export function createHandlers(node: IcnNode): Handlers {
     ...nodeHandlers(node),
     ...identityHandlers(node),
     ...dagHandlers(node),
+    ...opsHandlers(node),
     ...networkHandlers(node),
     ...economicsHandlers(node),
     ...governanceHandlers(node),
