@@ -8,6 +8,7 @@ import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
 import { bridgeEvents } from './events'
+import { createMetrics, type NodeMetrics } from './metrics'
 import { createHandlers } from './handlers'
 import { startRpcServer, type RpcServer } from './rpc/server'
 
@@ -79,11 +80,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let server: RpcServer
   let unbridge: () => void = () => undefined
   let dispatcher: Dispatcher
+  let metrics: NodeMetrics | undefined
   try {
     if (options.passphrase !== undefined && node.identity.status().exists) {
       await node.identity.unlock(options.passphrase)
     }
-    dispatcher = createDispatcher(createHandlers(node), logger.child('rpc'))
+    metrics = createMetrics(node)
+    dispatcher = metrics.instrument(createDispatcher(createHandlers(node), logger.child('rpc')))
     server = await startRpcServer(
       dispatcher,
       {
@@ -92,6 +95,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         token,
         ...(options.staticDir === undefined ? {} : { staticDir: options.staticDir }),
         health: () => ({ status: node.status, version: ICN_VERSION }),
+        metrics: () => (metrics as NodeMetrics).render(),
       },
       logger.child('rpc'),
     )
@@ -105,6 +109,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     await writeFileAtomic(apiFile, JSON.stringify(api, null, 2) + '\n', 0o600)
   } catch (err) {
+    metrics?.close()
     await node.stop()
     throw err instanceof IcnError
       ? err
@@ -125,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await rm(apiFile, { force: true })
         await server.close()
         unbridge()
+        metrics?.close()
         await node.stop()
       })()
       return stopping

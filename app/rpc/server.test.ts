@@ -157,6 +157,28 @@ describe('JSON-RPC', () => {
   })
 })
 
+describe('metrics', () => {
+  it('serves Prometheus text with event and API figures, only with the token', async () => {
+    expect((await fetch(t.daemon.url + '/metrics')).status).toBe(401)
+    await client.call('identity.create', { passphrase: 'a good passphrase' })
+    await client.call('events.post', { text: 'counted' })
+    await client.call('node.status')
+    await rpc(stringify({ jsonrpc: '2.0', id: 1, method: 'no.such.method' }))
+    const res = await fetch(t.daemon.url + '/metrics', {
+      headers: { authorization: `Bearer ${t.daemon.token}` },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    const text = await res.text()
+    expect(text).toMatch(/icn_events_applied_total\{type="note",origin="local"\} 1/)
+    expect(text).toMatch(/icn_dag\{what="events"\} 1/)
+    expect(text).toMatch(/icn_rpc_requests_total\{method="node.status",code="OK"\} \d+/)
+    expect(text).toMatch(/icn_rpc_requests_total\{method="unknown",code="RPC_METHOD_NOT_FOUND"\} 1/)
+    expect(text).toContain('icn_rpc_duration_seconds_bucket')
+    expect(text).toContain('icn_process_process_resident_memory_bytes')
+  })
+})
+
 describe('event stream', () => {
   it('delivers node events to an authenticated WebSocket client', async () => {
     const seen: string[] = []

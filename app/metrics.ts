@@ -1,0 +1,108 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { IcnNode } from '../core/node'
+import type { Dispatcher } from './dispatch'
+
+/**
+ * Prometheus metrics for GET /metrics. Counters follow the node's bus; gauges are read from the services at
+ * scrape time (nothing is polled in between). Each domain adds its metrics in its own function below.
+ */
+export interface NodeMetrics {
+  registry: Registry
+  /** Wraps a dispatcher so every call is counted and timed by method. */
+  instrument(dispatcher: Dispatcher): Dispatcher
+  render(): Promise<string>
+  close(): void
+}
+
+export function createMetrics(node: IcnNode): NodeMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'icn_process_' })
+  const offs: (() => void)[] = []
+
+  // ---- foundation: events and the DAG
+  const applied = new Counter({
+    name: 'icn_events_applied_total',
+    help: 'Events stored and folded, by type.',
+    labelNames: ['type', 'origin'],
+    registers: [registry],
+  })
+  const rejected = new Counter({
+    name: 'icn_events_rejected_total',
+    help: 'Events refused, by reason code.',
+    labelNames: ['code'],
+    registers: [registry],
+  })
+  const equivocations = new Counter({
+    name: 'icn_equivocations_total',
+    help: 'Equivocating authors detected.',
+    registers: [registry],
+  })
+  offs.push(
+    node.events.on('dag:event-applied', (e) =>
+      applied.inc({ type: e.type, origin: e.local ? 'local' : 'peer' }),
+    ),
+    node.events.on('dag:event-rejected', (e) => rejected.inc({ code: e.code })),
+    node.events.on('dag:equivocation', () => equivocations.inc()),
+  )
+  const dagGauge = new Gauge({
+    name: 'icn_dag',
+    help: 'DAG totals: stored events, authors, events waiting for dependencies, flagged authors.',
+    labelNames: ['what'],
+    registers: [registry],
+    async collect() {
+      if (node.status !== 'running') return
+      const s = await node.dag.stats()
+      this.set({ what: 'events' }, s.events)
+      this.set({ what: 'authors' }, s.authors)
+      this.set({ what: 'pending' }, s.pending)
+      this.set({ what: 'flagged' }, s.flagged)
+    },
+  })
+  void dagGauge
+  const up = new Gauge({
+    name: 'icn_node_up',
+    help: '1 while the node is running.',
+    registers: [registry],
+    collect() {
+      this.set(node.status === 'running' ? 1 : 0)
+    },
+  })
+  void up
+
+  // ---- API
+  const rpcCalls = new Counter({
+    name: 'icn_rpc_requests_total',
+    help: 'API calls by method and outcome code.',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  })
+  const rpcLatency = new Histogram({
+    name: 'icn_rpc_duration_seconds',
+    help: 'API call latency by method.',
+    labelNames: ['method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  })
+
+  return {
+    registry,
+    instrument(dispatcher) {
+      return {
+        async call(method, params, ctx) {
+          const end = rpcLatency.startTimer()
+          const reply = await dispatcher.call(method, params, ctx)
+          // Unknown methods are bucketed together: a client must not be able to grow the label set.
+          const label = reply.ok || reply.error.code !== 'RPC_METHOD_NOT_FOUND' ? method : 'unknown'
+          end({ method: label })
+          rpcCalls.inc({ method: label, code: reply.ok ? 'OK' : reply.error.code })
+          return reply
+        },
+      }
+    },
+    render: () => registry.metrics(),
+    close() {
+      for (const off of offs) off()
+      registry.clear()
+    },
+  }
+}
