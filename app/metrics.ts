@@ -16,7 +16,7 @@ export interface NodeMetrics {
 
 export function createMetrics(node: IcnNode): NodeMetrics {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'icn_process_' })
+  collectDefaultMetrics({ register: registry, prefix: 'icn_' })
   const offs: (() => void)[] = []
 
   // ---- foundation: events and the DAG

@@ -175,7 +175,7 @@ describe('metrics', () => {
     expect(text).toMatch(/icn_rpc_requests_total\{method="node.status",code="OK"\} \d+/)
     expect(text).toMatch(/icn_rpc_requests_total\{method="unknown",code="RPC_METHOD_NOT_FOUND"\} 1/)
     expect(text).toContain('icn_rpc_duration_seconds_bucket')
-    expect(text).toContain('icn_process_process_resident_memory_bytes')
+    expect(text).toContain('icn_process_resident_memory_bytes')
   })
 })
 
