@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
 import { IcnError } from '../core/errors'
 import { writeFileAtomic } from '../core/identity'
-import { createLogger, type LogLevel, type Logger } from '../core/logger'
+import { createFileSink, createLogger, teeSink, type LogLevel, type Logger } from '../core/logger'
 import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
@@ -69,7 +69,16 @@ export async function ensureToken(dataDir: string): Promise<string> {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' })
+  // Logs go to the terminal and to <data>/logs/node.log (rotated), so a headless node can be diagnosed later.
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? 'info',
+      sink: teeSink(
+        { write: (line) => process.stderr.write(line) },
+        createFileSink({ dir: join(options.dataDir, 'logs') }),
+      ),
+    })
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
   const apiFile = join(options.dataDir, API_FILE)
   // A stale api.json from a killed daemon must not point clients at a dead port while we start.
