@@ -52,6 +52,7 @@ export const ERROR_CODES = {
     'DAG_EQUIVOCATION',
     'DAG_UNKNOWN_TYPE',
     'DAG_AUTHOR_FLAGGED',
+    'DAG_SUPERSEDED',
   ],
   rpc: [
     'RPC_PARSE_ERROR',

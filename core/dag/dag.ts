@@ -79,6 +79,7 @@ class DefaultDag implements Dag {
   private headSub!: JsonSublevel<ChainHead>
   private evidenceSub!: JsonSublevel<FlagRecord>
   private countersSub!: JsonSublevel<Counters>
+  private altSub!: JsonSublevel<string>
   private staging!: Staging
   private counters: Counters = { order: 0, events: 0, authors: 0 }
   private readonly flags = new Map<string, FlagRecord>()
@@ -134,6 +135,7 @@ class DefaultDag implements Dag {
     this.headSub = storage.json<ChainHead>('heads')
     this.evidenceSub = storage.json<FlagRecord>('evidence')
     this.countersSub = storage.json<Counters>('counters')
+    this.altSub = storage.json<string>('alternatives')
     this.blocks = createBlockStore(this.blockSub)
     this.staging = new Staging(storage)
     await this.reloadMemory()
@@ -281,7 +283,7 @@ class DefaultDag implements Dag {
       )
       const body = handler.parseBody(verified.event.body, verified.event)
       await this.assertDepsPresent(verified.event, handler, body, true)
-      await this.applyVerified(verified, handler, body, { local: true, strict: true })
+      await this.applyWithAlternatives(verified, handler, body, true)
       this.staging.afterFlush(() =>
         this.components.events.emit('dag:event-created', {
           cid: verified.id,
@@ -396,9 +398,61 @@ class DefaultDag implements Dag {
       this.park(verified, missing, from)
       return { status: 'pending', id, missing }
     }
-    const result = await this.applyVerified(verified, handler, body, { local: false, strict: false })
+    const result = await this.applyWithAlternatives(verified, handler, body, false)
     await this.releaseWaiting(id)
     return result
+  }
+
+  /**
+   * Applies an event, honouring conflict keys (EventTypeHandler.conflict): a worse alternative than the applied
+   * one is stored void, a better one is stored and triggers a refold that picks the canonical alternative.
+   */
+  private async applyWithAlternatives(
+    verified: VerifiedEvent,
+    handler: EventTypeHandler<unknown>,
+    body: unknown,
+    local: boolean,
+  ): Promise<IngestResult> {
+    const conflict = handler.conflict?.(body, verified.event)
+    if (conflict === undefined) return this.applyVerified(verified, handler, body, { local, strict: local })
+    const mine = alternativeKey(conflict, verified.event.ts, verified.id)
+    let applied: string | undefined
+    for (const [altKey, altId] of await this.alternativesOf(conflict.key)) {
+      if ((await this.staging.get<EventMeta>(this.metaSub, altId))?.status === 'applied') {
+        applied = altKey
+        break
+      }
+    }
+    if (applied !== undefined && local) {
+      throw new IcnError(
+        'DAG_SUPERSEDED',
+        'Another event already took this place (e.g. a result for the same position); nothing was stored.',
+      )
+    }
+    this.staging.put(this.altSub, mine, verified.id)
+    if (applied === undefined) return this.applyVerified(verified, handler, body, { local, strict: local })
+    const superseded = {
+      code: 'DAG_SUPERSEDED',
+      message: `A better alternative for ${conflict.key} is applied.`,
+    }
+    const result = await this.applyVerified(verified, handler, body, {
+      local,
+      strict: false,
+      forceVoid: superseded,
+    })
+    if (mine < applied) await this.refoldNow()
+    return result
+  }
+
+  /** Stored alternatives of a conflict key, best first, including those staged in the current group. */
+  private async alternativesOf(key: string): Promise<[string, string][]> {
+    const prefix = `${key}!`
+    const found = new Map<string, string>()
+    for await (const [k, v] of this.altSub.iterator({ gte: prefix, lt: prefix + '\x7f', limit: 1000 }))
+      found.set(k, v)
+    for (const [k, v] of this.staging.stagedEntries(this.altSub) ?? [])
+      if (k.startsWith(prefix) && typeof v === 'string') found.set(k, v)
+    return [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   }
 
   private async missingDeps(
@@ -491,7 +545,12 @@ class DefaultDag implements Dag {
     verified: VerifiedEvent,
     handler: EventTypeHandler<unknown>,
     body: unknown,
-    mode: { local: boolean; strict: boolean; refolding?: boolean },
+    mode: {
+      local: boolean
+      strict: boolean
+      refolding?: boolean
+      forceVoid?: { code: string; message: string }
+    },
   ): Promise<IngestResult> {
     const { event, id } = verified
     if (event.prev !== null && mode.refolding !== true) {
@@ -510,6 +569,7 @@ class DefaultDag implements Dag {
     let status: EventMeta['status'] = 'applied'
     let reason: EventMeta['reason']
     try {
+      if (mode.forceVoid !== undefined) throw new IcnError('DAG_SUPERSEDED', mode.forceVoid.message)
       await this.runRules({ id, cid: verified.cid, event, body, local: mode.local }, handler, tx)
     } catch (err) {
       if (!isIcnError(err))
@@ -644,6 +704,8 @@ class DefaultDag implements Dag {
       handler: EventTypeHandler<unknown>
       body: unknown
       deps: string[]
+      conflictKey?: string
+      altKey?: string
     }
     const nodes = new Map<string, Node>()
     for await (const [id, meta] of this.metaSub.iterator()) {
@@ -667,8 +729,32 @@ class DefaultDag implements Dag {
       const deps = verified.event.prev === null ? [] : [verified.event.prev.toString()]
       if (handler.deps !== undefined)
         deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
-      nodes.set(id, { id, ts: meta.ts, verified, handler, body, deps })
+      const conflict = handler.conflict?.(body, verified.event)
+      nodes.set(id, {
+        id,
+        ts: meta.ts,
+        verified,
+        handler,
+        body,
+        deps,
+        ...(conflict === undefined
+          ? {}
+          : { conflictKey: conflict.key, altKey: alternativeKey(conflict, meta.ts, id) }),
+      })
     }
+    // Alternatives are tried best first: each depends on the next better one of its conflict key.
+    const groups = new Map<string, Node[]>()
+    for (const node of nodes.values()) {
+      if (node.conflictKey === undefined) continue
+      let group = groups.get(node.conflictKey)
+      if (group === undefined) groups.set(node.conflictKey, (group = []))
+      group.push(node)
+    }
+    for (const group of groups.values()) {
+      group.sort((a, b) => ((a.altKey as string) < (b.altKey as string) ? -1 : 1))
+      for (let i = 1; i < group.length; i++) (group[i] as Node).deps.push((group[i - 1] as Node).id)
+    }
+    const settled = new Set<string>()
 
     const indegree = new Map<string, number>()
     const dependents = new Map<string, string[]>()
@@ -686,14 +772,32 @@ class DefaultDag implements Dag {
     const ready = new MinHeap<Node>((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     for (const node of nodes.values()) if (indegree.get(node.id) === 0) ready.push(node)
     let applied = 0
-    while (ready.size > 0) {
-      const node = ready.pop()
+    const done = new Set<string>()
+    const applyNode = async (node: Node): Promise<void> => {
+      done.add(node.id)
+      const superseded = node.conflictKey !== undefined && settled.has(node.conflictKey)
       await this.applyVerified(node.verified, node.handler, node.body, {
         local: false,
         strict: false,
         refolding: true,
+        ...(superseded
+          ? {
+              forceVoid: {
+                code: 'DAG_SUPERSEDED',
+                message: `A better alternative for ${node.conflictKey} is applied.`,
+              },
+            }
+          : {}),
       })
+      if (node.conflictKey !== undefined && !superseded) {
+        if ((await this.staging.get<EventMeta>(this.metaSub, node.id))?.status === 'applied')
+          settled.add(node.conflictKey)
+      }
       applied++
+    }
+    while (ready.size > 0) {
+      const node = ready.pop()
+      await applyNode(node)
       if (this.staging.pendingWrites > 10_000) await this.flushInsideWriter()
       for (const next of dependents.get(node.id) ?? []) {
         const left = (indegree.get(next) ?? 0) - 1
@@ -701,6 +805,11 @@ class DefaultDag implements Dag {
         if (left === 0) ready.push(nodes.get(next) as Node)
       }
     }
+    // A dependency cycle (possible only through conflict ordering) leaves nodes unvisited: apply them by (ts, id).
+    const rest = [...nodes.values()]
+      .filter((n) => !done.has(n.id))
+      .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1))
+    for (const node of rest) await applyNode(node)
     await this.flushInsideWriter()
     this.rootCache = await computeStateRoot(this.stateSub)
     const root = this.rootCache
@@ -816,6 +925,11 @@ class DefaultDag implements Dag {
       flagged: this.flags.size,
     }
   }
+}
+
+/** Sort key of an alternative: rank, then ts, then id (fixed-width, so string order is the intended order). */
+function alternativeKey(conflict: { key: string; rank: number }, ts: number, id: string): string {
+  return `${conflict.key}!${conflict.rank.toString(16).padStart(8, '0')}!${ts.toString(16).padStart(14, '0')}!${id}`
 }
 
 function withStatus(meta: EventMeta, status: EventMeta['status'], reason: EventMeta['reason']): EventMeta {

@@ -69,6 +69,14 @@ export interface EventTypeHandler<B = unknown> {
   apply(ctx: EventContext<B>, tx: StateTx): Promise<void>
   /** Called before a refold so that handlers drop in-memory caches. */
   reset?(): void
+  /**
+   * Alternatives: events returning the same key compete and exactly one is applied — the first, ordered by
+   * (rank, ts, id), that passes validation; the others are stored void with DAG_SUPERSEDED. When a better
+   * alternative arrives after a worse one was applied, the DAG refolds, so the outcome is a function of the
+   * event set whatever the arrival order (e.g. two results for the same position of a scope's governance log).
+   * `rank` is a small non-negative integer (lower wins).
+   */
+  conflict?(body: B, event: SignedEvent): { key: string; rank: number } | undefined
 }
 
 /**

@@ -27,7 +27,13 @@ export interface TestNode {
 
 /** A started node with a fresh data dir and an unlocked identity (unless `withIdentity: false`). */
 export async function startTestNode(
-  options: { withIdentity?: boolean; init?: Partial<IcnNodeInit>; dir?: TempDir } = {},
+  options: {
+    withIdentity?: boolean
+    init?: Partial<IcnNodeInit>
+    dir?: TempDir
+    /** Runs after the node is built and before it starts (register test-only event types here). */
+    beforeStart?: (node: IcnNode) => void
+  } = {},
 ): Promise<TestNode> {
   const dir = options.dir ?? (await tempDir())
   const node = createNode({
@@ -36,6 +42,7 @@ export async function startTestNode(
     identity: { kdf: TEST_KDF },
     ...options.init,
   })
+  options.beforeStart?.(node)
   await node.start()
   if (options.withIdentity !== false && !node.identity.status().exists) {
     await node.identity.create({ passphrase: TEST_PASSPHRASE })
