@@ -909,8 +909,8 @@ export function foldBinary(
   right: () => ConstValue,
 ): ConstValue {
   const op = expr.op
-  if (op === '&&') return (left() as boolean) && (right())
-  if (op === '||') return (left()) || (right())
+  if (op === '&&') return (left() as boolean) && right()
+  if (op === '||') return left() || right()
   const a = left()
   const b = right()
   switch (op) {

@@ -16,7 +16,9 @@ import {
   type PolicyContext,
   type PolicyName,
 } from '../runtime/abi'
+import type { CheckedProgram } from './checker'
 import type { CclHost, Value } from './host'
+import { compile, interpret } from './index'
 import { trapError, trapKindFromCode, trapKindOf, type TrapKind } from './ops'
 import { wasmApi, type WasmImports, type WasmMemory } from './wasm-api'
 
@@ -176,4 +178,48 @@ export function runCompiled(
   host: CclHost,
 ): Outcome {
   return outcome(() => instantiatePolicy(wasm, host).call(entry, args))
+}
+
+/** A PolicyContext with nothing in it, plus the given fields. */
+export function policyContext(fields: Partial<PolicyContext> = {}): PolicyContext {
+  return {
+    now: 0,
+    params: {},
+    listParams: {},
+    balances: {},
+    reputation: {},
+    members: {},
+    roles: {},
+    ...fields,
+  }
+}
+
+export interface BothOutcomes {
+  compiled: Outcome
+  interpreted: Outcome
+  compiledLogs: string[]
+  interpretedLogs: string[]
+}
+
+/** Runs an entry point both ways — compiled wasm and the reference interpreter — against fresh hosts for `ctx`. */
+export function runBoth(
+  source: string | { wasm: Uint8Array; program: CheckedProgram },
+  entry: PolicyName,
+  args: readonly Value[],
+  ctx: PolicyContext = policyContext(),
+): BothOutcomes {
+  let wasm: Uint8Array
+  let program: string | CheckedProgram
+  if (typeof source === 'string') {
+    wasm = compile(source).wasm
+    program = source
+  } else {
+    wasm = source.wasm
+    program = source.program
+  }
+  const compiledHost = contextHost(ctx)
+  const interpretedHost = contextHost(ctx)
+  const compiled = runCompiled(wasm, entry, args, compiledHost)
+  const interpreted = outcome(() => interpret(program, entry, args, interpretedHost))
+  return { compiled, interpreted, compiledLogs: compiledHost.logs, interpretedLogs: interpretedHost.logs }
 }
