@@ -101,6 +101,8 @@ class Checker {
   private readonly consts = new Map<string, ConstInfo>()
   private readonly functions = new Map<string, CheckedFunction>()
   private readonly usedHost = new Set<HostImportName>()
+  /** Every constant's position, known before any initialiser is checked. */
+  private readonly constOrder = new Map<string, number>()
 
   // Per-function state.
   private scopes: Map<string, LocalBinding>[] = []
@@ -183,6 +185,9 @@ class Checker {
     }
 
     const constDecls = program.items.filter((item) => item.kind === 'const')
+    constDecls.forEach((decl, order) => {
+      if (!this.constOrder.has(decl.name)) this.constOrder.set(decl.name, order)
+    })
     constDecls.forEach((decl, order) => {
       if (declare(decl.name, decl.nameSpan, 'constant')) this.checkConst(decl, order)
     })
@@ -663,16 +668,17 @@ class Checker {
       expr.ref = { kind: 'local', id: local.id }
       return local.type
     }
+    const order = this.constOrder.get(expr.name)
+    if (this.constContext !== undefined && order !== undefined && order >= this.constContext.order) {
+      this.error(
+        'CCL0214',
+        `constant \`${expr.name}\` is not declared yet: a constant can only use constants declared before it`,
+        expr.span,
+      )
+      return ERROR
+    }
     const constant = this.consts.get(expr.name)
     if (constant !== undefined) {
-      if (this.constContext !== undefined && constant.order >= this.constContext.order) {
-        this.error(
-          'CCL0214',
-          `constant \`${expr.name}\` is not declared yet: a constant can only use constants declared before it`,
-          expr.span,
-        )
-        return ERROR
-      }
       if (constant.value !== undefined) expr.ref = { kind: 'const', value: constant.value }
       return constant.type
     }
@@ -986,7 +992,8 @@ function article(type: Type): string {
 /** ` (did you mean `x`?)` for the closest candidate within a small edit distance, or ''. */
 function suggest(name: string, candidates: readonly string[]): string {
   let best: string | undefined
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1
+  // Short names are too easily "close" to each other to suggest anything.
+  let bestDistance = (name.length <= 2 ? 0 : name.length <= 5 ? 1 : 2) + 1
   for (const candidate of [...new Set(candidates)].sort()) {
     const d = editDistance(name, candidate)
     if (d < bestDistance) {

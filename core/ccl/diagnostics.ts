@@ -172,6 +172,11 @@ export class DiagnosticSink {
     this.items.push(this.map.diagnostic(code, message, span))
   }
 
+  /** In source order (stable, so diagnostics at one position keep the order they were found in). */
+  sorted(): Diagnostic[] {
+    return [...this.items].sort((a, b) => a.line - b.line || a.column - b.column)
+  }
+
   hasErrors(): boolean {
     return this.items.some((d) => d.severity === 'error')
   }

@@ -42,9 +42,9 @@ export interface Analysis {
 export function analyze(source: string, options: CompileOptions = {}): Analysis {
   const sink = new DiagnosticSink(new SourceMap(source, options.file ?? 'policy.ccl'))
   const ast = parse(source, sink)
-  if (sink.hasErrors()) return { program: undefined, diagnostics: sink.items }
+  if (sink.hasErrors()) return { program: undefined, diagnostics: sink.sorted() }
   const program = checkProgram(ast, sink)
-  return { program: sink.hasErrors() ? undefined : program, diagnostics: sink.items }
+  return { program: sink.hasErrors() ? undefined : program, diagnostics: sink.sorted() }
 }
 
 /** All diagnostics (errors and warnings) for a source text. Never throws for any input string. */

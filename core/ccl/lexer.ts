@@ -64,7 +64,8 @@ export type Token =
   | { kind: 'punct'; text: Punct; start: number; end: number }
   /** `value` is the literal's magnitude; range checks happen in the parser, which knows about unary minus. */
   | { kind: 'int'; text: string; value: bigint; start: number; end: number }
-  | { kind: 'string'; text: string; value: string; start: number; end: number }
+  /** `closed` is false for an unterminated literal, so the parser does not pile a second error on it. */
+  | { kind: 'string'; text: string; value: string; closed: boolean; start: number; end: number }
   | { kind: 'eof'; text: ''; start: number; end: number }
 
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS)
@@ -139,11 +140,24 @@ export function tokenize(source: string, sink: DiagnosticSink): Token[] {
       i += punct.length
       continue
     }
+    if (c === 38 || c === 124) {
+      // A lone `&` or `|` almost always means `&&` or `||`: read it so, to avoid follow-up errors.
+      const meant = c === 38 ? '&&' : '||'
+      sink.report(
+        'CCL0001',
+        `unexpected character \`${source[i] as string}\`: the operator is \`${meant}\``,
+        {
+          start,
+          end: i + 1,
+        },
+      )
+      tokens.push({ kind: 'punct', text: meant, start, end: i + 1 })
+      i++
+      continue
+    }
     const cp = source.codePointAt(i) as number
     const width = cp > 0xffff ? 2 : 1
-    const shown = String.fromCodePoint(cp)
-    const hint = c === 38 ? ' (did you mean `&&`?)' : c === 124 ? ' (did you mean `||`?)' : ''
-    sink.report('CCL0001', `unexpected character ${describeChar(shown, cp)}${hint}`, {
+    sink.report('CCL0001', `unexpected character ${describeChar(String.fromCodePoint(cp), cp)}`, {
       start,
       end: i + width,
     })
@@ -187,12 +201,12 @@ function stringLiteral(source: string, start: number, sink: DiagnosticSink): Tok
         start,
         end: start + 1,
       })
-      return { kind: 'string', text: source.slice(start, i), value, start, end: i }
+      return { kind: 'string', text: source.slice(start, i), value, closed: false, start, end: i }
     }
     const c = source.charCodeAt(i)
     if (c === 34) {
       i++
-      return { kind: 'string', text: source.slice(start, i), value, start, end: i }
+      return { kind: 'string', text: source.slice(start, i), value, closed: true, start, end: i }
     }
     if (c === 92) {
       const escaped = escape(source, i, sink)

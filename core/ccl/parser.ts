@@ -110,9 +110,20 @@ class Parser {
       // A missing terminator is best shown right after what it should follow.
       const previous = this.tokens[this.pos - 1]
       const at = previous === undefined ? found.start : previous.end
-      this.fail('CCL0101', `expected \`${text}\`${suffix}, found ${describe(found)}`, { start: at, end: at })
+      const message = `expected \`${text}\`${suffix}, found ${describe(found)}`
+      if (text === ';' && previous !== undefined && this.lineOf(found.start) > this.lineOf(previous.end)) {
+        // The statement ended at a line break: assume the `;` and carry on with the next line.
+        const unterminated = previous.kind === 'string' && !previous.closed
+        if (!unterminated) this.sink.report('CCL0101', message, { start: at, end: at })
+        return { kind: 'punct', text: ';', start: at, end: at }
+      }
+      this.fail('CCL0101', message, { start: at, end: at })
     }
     this.fail('CCL0101', `expected \`${text}\`${suffix}, found ${describe(found)}`, found)
+  }
+
+  private lineOf(offset: number): number {
+    return this.sink.map.position(offset).line
   }
 
   private expectKeyword(text: Keyword): Token {
@@ -129,6 +140,17 @@ class Parser {
     }
     const reserved = token.kind === 'keyword' ? ` (\`${token.text}\` is a keyword)` : ''
     this.fail('CCL0101', `expected ${what}, found ${describe(token)}${reserved}`, token)
+  }
+
+  /** After a list element: consumes `,` and returns true, returns false before `close`, or fails. */
+  private separator(close: Punct, what: string): boolean {
+    if (this.isPunct(',')) {
+      this.advance()
+      return true
+    }
+    if (this.isPunct(close)) return false
+    const found = this.peek()
+    this.fail('CCL0101', `expected \`,\` or \`${close}\` in ${what}, found ${describe(found)}`, found)
   }
 
   private enter(span: Span): void {
@@ -184,8 +206,7 @@ class Parser {
       this.expectPunct(':', `after parameter \`${paramName.text}\``)
       const type = this.type()
       params.push({ name: paramName.text, span: { start: paramName.start, end: type.span.end }, type })
-      if (!this.isPunct(',')) break
-      this.advance()
+      if (!this.separator(')', 'the parameter list')) break
     }
     this.expectPunct(')', 'to close the parameter list')
     let result: TypeNode | undefined
@@ -238,8 +259,7 @@ class Parser {
       this.expectPunct(':', `after field \`${field.text}\``)
       const type = this.type()
       fields.push({ name: field.text, span: { start: field.start, end: type.span.end }, type })
-      if (!this.isPunct(',')) break
-      this.advance()
+      if (!this.separator('}', 'the struct')) break
     }
     const end = this.expectPunct('}', 'to close the struct').end
     return { kind: 'struct', name: name.text, nameSpan: name, span: { start, end }, fields }
@@ -675,8 +695,7 @@ class Parser {
     const items: Expr[] = []
     while (!this.isPunct(close)) {
       items.push(this.expr(false))
-      if (!this.isPunct(',')) break
-      this.advance()
+      if (!this.separator(close, close === ')' ? 'the argument list' : 'the array')) break
     }
     this.expectPunct(close, context)
     return items
@@ -691,8 +710,7 @@ class Parser {
       this.expectPunct(':', `after field \`${field.text}\``)
       const value = this.expr(false)
       fields.push({ name: field.text, nameSpan: field, value })
-      if (!this.isPunct(',')) break
-      this.advance()
+      if (!this.separator('}', `the \`${name.text}\` literal`)) break
     }
     const end = this.expectPunct('}', `to close the \`${name.text}\` literal`).end
     this.leave()
