@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isIcnError } from '../errors'
 import { HOST_IMPORTS, POLICY_ENTRIES, type PolicyContext, type PolicyName } from '../runtime/abi'
-import { check, compile, formatDiagnostic, interpret, type Value } from './index'
+import { check, compile, formatDiagnostic, interpret, type TrapKind, type Value } from './index'
 import { contextHost, instantiatePolicy, policyContext, runBoth, type Outcome } from './test-host'
 import { wasmApi } from './wasm-api'
 
@@ -32,7 +32,7 @@ function ok(value: Value): { ok: true; value: Value } {
   return { ok: true, value }
 }
 
-function trap(kind: string): { ok: false; trap: string } {
+function trap(kind: TrapKind): { ok: false; trap: TrapKind } {
   return { ok: false, trap: kind }
 }
 

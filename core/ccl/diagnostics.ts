@@ -43,6 +43,12 @@ export const DIAGNOSTIC_CODES = {
 } as const
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES
+
+/** One run reports at most this many diagnostics. */
+export const MAX_DIAGNOSTICS = 100
+/** Excerpts of longer lines show this many code points around the span. */
+const EXCERPT_WIDTH = 160
+const EXCERPT_CONTEXT = 60
 export type Severity = 'error' | 'warning'
 
 export interface Diagnostic {
@@ -106,14 +112,27 @@ export class SourceMap {
     const clamped = Math.max(0, Math.min(offset, this.source.length))
     const index = this.lineIndex(clamped)
     const start = this.lineStarts[index] as number
-    return { line: index + 1, column: codePoints(this.source.slice(start, clamped)) + 1 }
+    // Lines without surrogate pairs (nearly all) map offsets to columns directly; long garbage lines stay linear.
+    const column =
+      this.line(index).chars.length === this.line(index).text.length
+        ? clamped - start
+        : codePoints(this.source.slice(start, clamped))
+    return { line: index + 1, column: column + 1 }
   }
 
-  private lineText(index: number): string {
+  private readonly lines = new Map<number, { text: string; chars: string[] }>()
+
+  /** A line's text (without its line break) and its code points, cached: diagnostics cluster on few lines. */
+  private line(index: number): { text: string; chars: string[] } {
+    const cached = this.lines.get(index)
+    if (cached !== undefined) return cached
     const start = this.lineStarts[index] as number
     const next = this.lineStarts[index + 1]
     const end = next === undefined ? this.source.length : next - 1
-    return this.source.slice(start, end).replace(/\r$/, '')
+    const text = this.source.slice(start, end).replace(/\r$/, '')
+    const entry = { text, chars: Array.from(text) }
+    this.lines.set(index, entry)
+    return entry
   }
 
   diagnostic(code: DiagnosticCode, message: string, span: Span): Diagnostic {
@@ -121,14 +140,21 @@ export class SourceMap {
     const end = Math.max(start, Math.min(span.end, this.source.length))
     const from = this.position(start)
     const to = this.position(end)
-    const index = from.line - 1
-    const text = this.lineText(index)
-    const lineStart = this.lineStarts[index] as number
-    const prefix = this.source.slice(lineStart, start)
-    const spanEnd = Math.min(end, lineStart + text.length)
-    const width = Math.max(1, codePoints(this.source.slice(start, Math.max(start, spanEnd))))
+    const { chars } = this.line(from.line - 1)
+    const column = from.column - 1
+    const spanEnd = to.line === from.line ? to.column - 1 : chars.length
+    // Very long lines are shown as a window around the span, so an excerpt stays readable (and small).
+    const windowStart = chars.length > EXCERPT_WIDTH ? Math.max(0, column - EXCERPT_CONTEXT) : 0
+    const windowEnd = Math.min(chars.length, windowStart + EXCERPT_WIDTH)
+    const shown = `${windowStart > 0 ? '…' : ''}${chars.slice(windowStart, windowEnd).join('')}${windowEnd < chars.length ? '…' : ''}`
     // Tabs stay tabs in the caret line so the carets line up whatever the tab width.
-    const pad = Array.from(prefix, (ch) => (ch === '\t' ? '\t' : ' ')).join('')
+    const pad =
+      (windowStart > 0 ? ' ' : '') +
+      chars
+        .slice(windowStart, column)
+        .map((ch) => (ch === '\t' ? '\t' : ' '))
+        .join('')
+    const width = Math.max(1, Math.min(spanEnd, windowEnd) - column)
     return {
       code,
       severity: severityOf(code),
@@ -138,7 +164,7 @@ export class SourceMap {
       column: from.column,
       endLine: to.line,
       endColumn: to.column,
-      excerpt: `${text}\n${pad}${'^'.repeat(width)}`,
+      excerpt: `${shown}\n${pad}${'^'.repeat(width)}`,
     }
   }
 }
@@ -169,6 +195,8 @@ export class DiagnosticSink {
   constructor(readonly map: SourceMap) {}
 
   report(code: DiagnosticCode, message: string, span: Span): void {
+    // Past this many, further diagnostics are noise (and would cost time on garbage input).
+    if (this.items.length >= MAX_DIAGNOSTICS) return
     this.items.push(this.map.diagnostic(code, message, span))
   }
 

@@ -18,7 +18,9 @@ type JsParams<P extends readonly CclType[]> = { [K in keyof P]: P[K] extends Ccl
 type Imports = typeof HOST_IMPORTS
 
 export type CclHost = {
-  [K in keyof Imports]: (...args: JsParams<Imports[K]['ccl']['params']>) => JsOf<Imports[K]['ccl']['result']>
+  -readonly [K in keyof Imports]: (
+    ...args: JsParams<Imports[K]['ccl']['params']>
+  ) => JsOf<Imports[K]['ccl']['result']>
 }
 
 /** A struct value: the struct's name and its fields by name. */

@@ -203,7 +203,7 @@ export interface BothOutcomes {
 
 /** Runs an entry point both ways — compiled wasm and the reference interpreter — against fresh hosts for `ctx`. */
 export function runBoth(
-  source: string | { wasm: Uint8Array; program: CheckedProgram },
+  source: string | { wasm: Uint8Array; program: string | CheckedProgram },
   entry: PolicyName,
   args: readonly Value[],
   ctx: PolicyContext = policyContext(),
