@@ -223,3 +223,27 @@ export function runBoth(
   const interpreted = outcome(() => interpret(program, entry, args, interpretedHost))
   return { compiled, interpreted, compiledLogs: compiledHost.logs, interpretedLogs: interpretedHost.logs }
 }
+
+/**
+ * Runs an entry point both ways and returns the shared outcome, or throws when the compiled module and the
+ * interpreter disagree on the result, the trap kind or the log messages.
+ */
+export function runAgreeing(
+  source: string | { wasm: Uint8Array; program: string | CheckedProgram },
+  entry: PolicyName,
+  args: readonly Value[],
+  ctx: PolicyContext = policyContext(),
+): Outcome & { logs: string[] } {
+  const both = runBoth(source, entry, args, ctx)
+  const show = (value: unknown): string =>
+    JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
+  if (
+    show(both.compiled) !== show(both.interpreted) ||
+    show(both.compiledLogs) !== show(both.interpretedLogs)
+  ) {
+    throw new Error(
+      `compiled and interpreted runs of ${entry} disagree: ${show(both.compiled)} ${show(both.compiledLogs)} vs ${show(both.interpreted)} ${show(both.interpretedLogs)}`,
+    )
+  }
+  return { ...both.compiled, logs: both.compiledLogs }
+}
