@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isIcnError } from '../errors'
 import { HOST_IMPORTS, POLICY_ENTRIES, type PolicyContext, type PolicyName } from '../runtime/abi'
-import { check, compile, formatDiagnostic, interpret, type TrapKind, type Value } from './index'
+import { check, compile, formatDiagnostic, interpret, trapKindOf, type TrapKind, type Value } from './index'
 import { contextHost, instantiatePolicy, policyContext, runBoth, type Outcome } from './test-host'
 import { wasmApi } from './wasm-api'
 
@@ -383,29 +383,22 @@ describe('ccl: host calls through the icn ABI', () => {
     ).toMatchObject(ok(70000n))
   })
 
-  it('fails with trap kind `host` when a host function throws', () => {
-    const host = contextHost(policyContext())
-    host.now = () => {
+  it('fails with trap kind `host` when a host function throws or answers with the wrong type', () => {
+    const throwing = contextHost(policyContext())
+    throwing.now = () => {
       throw new Error('boom')
     }
-    const source = 'fn vote_weight(voter: Did) -> Int { return now(); }'
-    const compiled = (() => {
-      try {
-        instantiatePolicy(compile(source).wasm, host).call('vote_weight', [ALICE])
-      } catch (err) {
-        return err
+    const wrongType = contextHost(policyContext())
+    wrongType.is_member = (() => 1) as unknown as typeof wrongType.is_member
+    const source = 'fn vote_weight(voter: Did) -> Int { if is_member(voter) { return 1; } return now(); }'
+    const { wasm } = compile(source)
+    for (const host of [throwing, wrongType]) {
+      const compiled = thrown(() => instantiatePolicy(wasm, host).call('vote_weight', [ALICE]))
+      const interpreted = thrown(() => interpret(source, 'vote_weight', [ALICE], host))
+      for (const err of [compiled, interpreted]) {
+        expect(isIcnError(err, 'CCL_POLICY_FAILED')).toBe(true)
+        expect(trapKindOf(err)).toBe('host')
       }
-    })()
-    const interpreted = (() => {
-      try {
-        interpret(source, 'vote_weight', [ALICE], host)
-      } catch (err) {
-        return err
-      }
-    })()
-    for (const err of [compiled, interpreted]) {
-      expect(isIcnError(err, 'CCL_POLICY_FAILED')).toBe(true)
-      expect((err as { details: { trap: string } }).details.trap).toBe('host')
     }
   })
 

@@ -40,6 +40,7 @@ export interface Analysis {
 
 /** Parses and type-checks; the checker runs only when the source has no lexical or syntax errors. */
 export function analyze(source: string, options: CompileOptions = {}): Analysis {
+  if (typeof source !== 'string') throw new TypeError('CCL source must be a string')
   const sink = new DiagnosticSink(new SourceMap(source, options.file ?? 'policy.ccl'))
   const ast = parse(source, sink)
   if (sink.hasErrors()) return { program: undefined, diagnostics: sink.sorted() }

@@ -6,6 +6,7 @@ import { IcnError } from '../errors'
 import type { Block, Expr, Stmt } from './ast'
 import type { CheckedFunction, CheckedProgram } from './checker'
 import { foldBinary } from './checker'
+import { HOST_IMPORTS, type HostImportName } from '../runtime/abi'
 import type { CclHost, RecordValue, Value } from './host'
 import { isPrim, type Type } from './types'
 import { checkedNeg, didCheck, manaCheck, trapError, trapKindOf, utf8Length } from './ops'
@@ -201,16 +202,28 @@ class Run {
     }
   }
 
-  private hostCall(name: keyof CclHost, args: Value[]): Value {
+  private hostCall(name: HostImportName, args: Value[]): Value {
     let result: unknown
     try {
       result = (this.host[name] as (...a: Value[]) => unknown)(...args)
     } catch (err) {
       throw trapError('host', err)
     }
-    // The compiled code reads any non-zero Bool as true and traps on a negative balance; so does the reference.
-    if (name === 'balance') return manaCheck(result as bigint)
-    if (typeof result === 'boolean' || typeof result === 'bigint') return result
-    return undefined as unknown as Value
+    const expected = HOST_IMPORTS[name].ccl.result
+    const ok =
+      expected === 'Unit'
+        ? result === undefined
+        : expected === 'Bool'
+          ? typeof result === 'boolean'
+          : typeof result === 'bigint'
+    // A host answering with the wrong kind of value is a failing host call, as a wasm type error would be.
+    if (!ok)
+      throw trapError(
+        'host',
+        new TypeError(`host function ${name} returned ${typeof result}, not ${expected}`),
+      )
+    // The compiled code traps on a negative balance, keeping Mana non-negative; so does the reference.
+    if (expected === 'Mana') return manaCheck(result as bigint)
+    return result as Value
   }
 }

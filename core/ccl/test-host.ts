@@ -74,9 +74,14 @@ export function icnImports(host: CclHost, memory: () => WasmMemory): WasmImports
           }
         }
         const result = (host[name] as (...a: (bigint | string)[]) => unknown)(...args)
-        if (spec.results.length === 0) return undefined
-        if (typeof result === 'boolean') return result ? 1 : 0
-        return spec.results[0] === 'i32' ? Number(result) : (result as bigint)
+        const expected = spec.ccl.result as string
+        if (expected === 'Unit') return undefined
+        if (expected === 'Bool') {
+          if (typeof result !== 'boolean') throw new TypeError(`${name} must answer a boolean`)
+          return result ? 1 : 0
+        }
+        if (typeof result !== 'bigint') throw new TypeError(`${name} must answer a bigint`)
+        return spec.results[0] === 'i32' ? Number(BigInt.asIntN(32, result)) : result
       } catch (err) {
         throw new HostFault(`host function ${name} failed`, { cause: err })
       }
