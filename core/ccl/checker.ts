@@ -426,15 +426,18 @@ class Checker {
       }
       case 'assign': {
         const binding = this.lookupLocal(stmt.name)
-        const valueType = this.checkValue(stmt.value, binding?.type)
         if (binding === undefined) {
           if (this.consts.has(stmt.name)) {
             this.error('CCL0207', `cannot assign to constant \`${stmt.name}\``, stmt.nameSpan)
           } else {
             this.unknownName(stmt.name, stmt.nameSpan)
           }
+          // Still check what is assigned, but not the target again (`x += e` reads `x`).
+          const assigned = stmt.value.kind === 'binary' && stmt.op !== '=' ? stmt.value.right : stmt.value
+          this.checkValue(assigned)
           return false
         }
+        const valueType = this.checkValue(stmt.value, binding.type)
         stmt.local = binding.id
         if (!binding.mutable) {
           const fix = binding.what === 'variable' ? `; declare it with \`let mut ${stmt.name}\`` : ''
@@ -636,6 +639,8 @@ class Checker {
         const expectedElement = expected?.kind === 'array' ? expected.element : undefined
         if (expr.elements.length === 0) {
           if (expectedElement !== undefined) return { kind: 'array', element: expectedElement }
+          // The annotation was already reported (an unknown type): no second error for the same line.
+          if (expected?.kind === 'error') return ERROR
           this.error(
             'CCL0215',
             'cannot infer the type of an empty array: give the variable a type, as in `let xs: [Int] = [];`',
