@@ -124,6 +124,15 @@ describe('ccl: docs/ccl.md stays in step with the compiler and abi.ts', () => {
     }
   })
 
+  it('has examples that compile as written (all complete `ccl` blocks)', () => {
+    const blocks = [...DOCS.matchAll(/```ccl\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+    const complete = blocks.filter((b) => !b.includes('…'))
+    expect(complete.length).toBeGreaterThanOrEqual(3)
+    for (const block of complete) {
+      expect(check(block).filter((d) => d.severity === 'error')).toEqual([])
+    }
+  })
+
   it('documents every policy entry point with its exact signature', () => {
     const rows = tableRows(/^`(can_propose|vote_weight|proposal_passes|mana_cost|job_admission)`$/)
     expect(rows.map((r) => r[0])).toEqual(Object.keys(POLICY_ENTRIES).map((n) => `\`${n}\``))
