@@ -1,8 +1,20 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isIcnError } from '../errors'
 import { HOST_IMPORTS, POLICY_ENTRIES, type PolicyContext, type PolicyName } from '../runtime/abi'
-import { check, compile, formatDiagnostic, interpret, trapKindOf, type TrapKind, type Value } from './index'
+import {
+  CCL_COMPILER_VERSION,
+  check,
+  compile,
+  formatDiagnostic,
+  interpret,
+  trapKindOf,
+  type TrapKind,
+  type Value,
+} from './index'
 import { contextHost, icnImports, instantiatePolicy, policyContext, runBoth, type Outcome } from './test-host'
 import { wasmApi } from './wasm-api'
 
@@ -667,6 +679,25 @@ describe('ccl: determinism', () => {
     // Every distinct literal is stored once.
     const text = new TextDecoder('latin1').decode(first)
     expect(text.match(/hi/g)?.length).toBe(1)
+  })
+})
+
+describe('ccl: output stability', () => {
+  it('emits exactly the pinned bytes for the examples at this compiler version', () => {
+    // If this fails after a deliberate codegen change, bump CCL_COMPILER_VERSION and update the hashes: a node
+    // recompiling an old proposal's source with a different compiler would otherwise get a different module CID.
+    expect(CCL_COMPILER_VERSION).toBe(1)
+    const pinned: Record<string, string> = {
+      'job-allow-list.ccl': '333e087c14560145ce995f833d1ad832a073aae0c31b62883cbb3ede51d82d12',
+      'mana-cost-by-reputation.ccl': '8153dde5579747c0234969e1ac8eb2571298d57427f6839dc797fdb56878bdcb',
+      'quorum-by-role.ccl': '7b68f0ea3835e17e68d387448b5b5473815080ee0b5c62414e859902d3cce4f0',
+      'tenure-weighted-votes.ccl': '8a0da8cc8fef150115c5ec08ca6b83fbaa80c73a6c3093120b1cfb9c715f79e7',
+    }
+    for (const [file, hash] of Object.entries(pinned)) {
+      const source = readFileSync(join(import.meta.dirname, '..', '..', 'resources', 'ccl', file), 'utf8')
+      const digest = createHash('sha256').update(compile(source).wasm).digest('hex')
+      expect({ file, digest }).toEqual({ file, digest: hash })
+    }
   })
 })
 

@@ -18,6 +18,13 @@ export type { CheckedProgram } from './checker'
 export type { CclHost, RecordValue, Value } from './host'
 export { TRAP_CODES, trapKindOf, type TrapKind } from './ops'
 
+/**
+ * Version of the code the compiler emits. Nodes verify a policy proposal's module CID by recompiling its source, so
+ * any change to the output bytes must bump this (and the pinned hashes in compiler.test.ts); a proposal should
+ * record the version it was compiled with.
+ */
+export const CCL_COMPILER_VERSION = 1
+
 export interface CompileOptions {
   /** Name shown in diagnostics. @default 'policy.ccl' */
   file?: string
