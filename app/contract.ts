@@ -217,7 +217,39 @@ const governanceMethods = {} as const
 const meshMethods = {} as const
 
 // ---- CCL policies ----
-const cclMethods = {} as const
+export interface CclDiagnostic {
+  code: string
+  severity: 'error' | 'warning'
+  message: string
+  file: string
+  line: number
+  column: number
+  endLine: number
+  endColumn: number
+  excerpt: string
+  /** `file:line:column: error[CODE]: message` plus the excerpt, as the CLI prints it. */
+  formatted: string
+}
+
+const cclSource = z.strictObject({
+  source: z.string().max(1024 * 1024),
+  file: z.string().max(200).optional(),
+})
+
+const cclMethods = {
+  'ccl.check': { params: cclSource, result: returns<{ ok: boolean; diagnostics: CclDiagnostic[] }>() },
+  'ccl.compile': {
+    params: cclSource,
+    result: returns<{
+      wasm: Uint8Array
+      /** Raw-block CID of the module, stored in the node's block store (what a policy proposal references). */
+      cid: string
+      policies: string[]
+      compilerVersion: number
+      diagnostics: CclDiagnostic[]
+    }>(),
+  },
+} as const
 
 // ---- credentials, roles and disputes ----
 const credentialMethods = {} as const

@@ -25,6 +25,7 @@ import { nodeCommands } from './node'
 import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
+import { cclCommands } from './ccl'
 
 export interface CliIo {
   out(text: string): void
@@ -53,6 +54,8 @@ export interface CliContext {
   /** Prints `value` as JSON with --json, else the human text. */
   print: (value: unknown, human: () => string) => void
   readPassphrase: (options: { passphraseFile?: string }, confirm?: boolean) => Promise<string>
+  /** Marks the run as failed without throwing (e.g. `ccl check` found errors it already printed). */
+  setExitCode: (code: number) => void
   /** A progress-bar renderer for node:progress events (TTY only). */
   progress: () => (p: Progress) => void
 }
@@ -60,7 +63,7 @@ export interface CliContext {
 export type CommandGroup = (ctx: CliContext) => void
 
 /** Command groups, one module per domain. */
-const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, opsCommands]
+const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, opsCommands, cclCommands]
 
 function processIo(): CliIo {
   return {
@@ -197,6 +200,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     connect,
     print,
     readPassphrase,
+    setExitCode: (code) => {
+      exitCode = code
+    },
     progress: () => progressBar(io),
   }
   for (const group of COMMAND_GROUPS) group(ctx)

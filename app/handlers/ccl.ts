@@ -1,12 +1,34 @@
+import { check, compile, formatDiagnostic, CCL_COMPILER_VERSION, type Diagnostic } from '../../core/ccl'
+import { RAW } from '../../core/dag'
 import type { IcnNode } from '../../core/node'
 import type { EventSink } from '../events'
-import type { Handlers } from '../contract'
+import type { CclDiagnostic, Handlers } from '../contract'
 
-// This domain's methods are listed in app/contract.ts; its section there is empty until the service lands.
-type CclMethods = never
+type CclMethods = 'ccl.check' | 'ccl.compile'
 
-export function cclHandlers(_node: IcnNode): Pick<Handlers, CclMethods> {
-  return {}
+export function toCclDiagnostic(d: Diagnostic): CclDiagnostic {
+  return { ...d, formatted: formatDiagnostic(d) }
+}
+
+export function cclHandlers(node: IcnNode): Pick<Handlers, CclMethods> {
+  return {
+    async 'ccl.check'({ source, file }) {
+      const diagnostics = check(source, file === undefined ? {} : { file }).map(toCclDiagnostic)
+      return { ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics }
+    },
+    async 'ccl.compile'({ source, file }) {
+      // Errors are IcnError CCL_SYNTAX / CCL_TYPE / CCL_COMPILE with details.diagnostics for the caller.
+      const result = compile(source, file === undefined ? {} : { file })
+      const cid = await node.dag.blocks.put(result.wasm, RAW)
+      return {
+        wasm: result.wasm,
+        cid: cid.toString(),
+        policies: result.policies,
+        compilerVersion: CCL_COMPILER_VERSION,
+        diagnostics: result.diagnostics.map(toCclDiagnostic),
+      }
+    },
+  }
 }
 
 /** Forwards this domain's core events to contract events; returns an unsubscribe function. */
