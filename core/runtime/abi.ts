@@ -31,8 +31,18 @@ export interface HostImportSpec {
 }
 
 export const HOST_IMPORTS = {
-  abi_version: { params: [], results: ['i32'], ccl: { params: [], result: 'Int' }, doc: 'The ABI version the host implements (1).' },
-  now: { params: [], results: ['i64'], ccl: { params: [], result: 'Int' }, doc: 'Timestamp (ms) of the event being decided; never the wall clock.' },
+  abi_version: {
+    params: [],
+    results: ['i32'],
+    ccl: { params: [], result: 'Int' },
+    doc: 'The ABI version the host implements (1).',
+  },
+  now: {
+    params: [],
+    results: ['i64'],
+    ccl: { params: [], result: 'Int' },
+    doc: 'Timestamp (ms) of the event being decided; never the wall clock.',
+  },
   param_int: {
     params: ['i32', 'i32', 'i64'],
     results: ['i64'],
@@ -57,7 +67,12 @@ export const HOST_IMPORTS = {
     ccl: { params: ['Did'], result: 'Int' },
     doc: 'Reputation score of a DID (receipts-derived); 0 for unknown DIDs.',
   },
-  is_member: { params: ['i32', 'i32'], results: ['i32'], ccl: { params: ['Did'], result: 'Bool' }, doc: 'Membership in the scope.' },
+  is_member: {
+    params: ['i32', 'i32'],
+    results: ['i32'],
+    ccl: { params: ['Did'], result: 'Bool' },
+    doc: 'Membership in the scope.',
+  },
   member_since: {
     params: ['i32', 'i32'],
     results: ['i64'],
@@ -70,7 +85,12 @@ export const HOST_IMPORTS = {
     ccl: { params: ['Did', 'String'], result: 'Bool' },
     doc: 'Whether the member holds the named role in the scope.',
   },
-  member_count: { params: [], results: ['i64'], ccl: { params: [], result: 'Int' }, doc: 'Number of members of the scope.' },
+  member_count: {
+    params: [],
+    results: ['i64'],
+    ccl: { params: [], result: 'Int' },
+    doc: 'Number of members of the scope.',
+  },
   log: {
     params: ['i32', 'i32'],
     results: [],

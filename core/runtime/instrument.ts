@@ -366,7 +366,7 @@ class Instrumenter {
       if (end > r.end) r.fail(`section ${id} runs past the end of the module`, idAt)
       if (id !== 0) {
         const rank = SECTION_RANK[id]
-        if (rank === undefined) r.fail(`unknown section id ${id}`, idAt)
+        if (rank === undefined) return r.fail(`unknown section id ${id}`, idAt)
         if (rank <= lastRank) r.fail(`section ${id} is out of order or repeated`, idAt)
         lastRank = rank
         this.sections.set(id, { id, start, end })
@@ -504,7 +504,7 @@ class Instrumenter {
     const table: Record<string, { params: readonly AbiScalar[]; results: readonly AbiScalar[] }> =
       module === WASI_MODULE ? WASI_IMPORTS : HOST_IMPORTS
     const spec = Object.hasOwn(table, name) ? table[name] : undefined
-    if (spec === undefined) fail(`the host does not provide a function of that name.`)
+    if (spec === undefined) return fail(`the host does not provide a function of that name.`)
     const same =
       spec.params.length === type.params.length &&
       spec.results.length === type.results.length &&
