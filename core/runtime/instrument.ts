@@ -13,7 +13,8 @@ import { WASI_IMPORTS, WASI_MODULE } from './wasi-spec'
  * - stack: an exported mutable i32 global `__icn_stack` holding the remaining stack budget in estimated bytes.
  *   Each call site subtracts the callee's frame estimate (trapping below zero) and adds it back after the call;
  *   after a trap `__icn_stack < 0` means "stack overflow";
- * - memory: the maximum is clamped to the limit so `memory.grow` beyond it returns -1;
+ * - memory: the maximum is clamped to the limit so `memory.grow` beyond it returns -1 (and sets the exported
+ *   flag `__icn_memory_limit_hit`, so a job that then fails can be reported as RUNTIME_MEMORY_LIMIT);
  * - floats: NaN payloads are canonicalised wherever their bits could become observable (stores, reinterpret,
  *   copysign's sign operand), so no CPU-specific NaN bit pattern reaches memory or an integer;
  * - the start function is not run by instantiation (it would run before the host sets fuel); it is exported as
@@ -23,6 +24,8 @@ import { WASI_IMPORTS, WASI_MODULE } from './wasi-spec'
 export const FUEL_EXPORT = '__icn_fuel'
 export const STACK_EXPORT = '__icn_stack'
 export const START_EXPORT = '__icn_start'
+/** Set to 1 by the instrumented code when a memory.grow fails (the memory is at its clamped maximum). */
+export const MEMORY_LIMIT_EXPORT = '__icn_memory_limit_hit'
 /** Prefix of the exports the instrumenter adds for every mutable global (policies reset them between calls). */
 export const GLOBAL_EXPORT_PREFIX = '__icn_g'
 const RESERVED_PREFIX = '__icn_'
@@ -192,6 +195,7 @@ const EDIT_BULK_TABLE = 7
 const EDIT_MEMORY_GROW = 8
 const EDIT_CANON_F32 = 9
 const EDIT_CANON_F64 = 10
+const EDIT_MEMORY_GROW_POST = 11
 
 /** Growable struct-of-arrays of edits: [offset in the original bytes, kind, argument]. */
 class Edits {
@@ -978,6 +982,7 @@ class Instrumenter {
           memoryIndexZero()
           cost += 1
           edits.add(at, EDIT_MEMORY_GROW, 0)
+          edits.add(r.pos, EDIT_MEMORY_GROW_POST, 0)
           break
         case 0x41: // i32.const
           r.s32()
@@ -1145,19 +1150,23 @@ class Instrumenter {
     }
     {
       const w = new Writer()
-      w.u32(this.globalCount + 2)
+      w.u32(this.globalCount + 3)
       if (this.globalsRaw !== null) w.bytes(src.subarray(this.globalsRaw.start, this.globalsRaw.end))
       w.bytes([0x7e, 0x01, 0x42, 0x00, 0x0b]) // __icn_fuel: mut i64 = 0
       w.bytes([0x7f, 0x01, 0x41, 0x00, 0x0b]) // __icn_stack: mut i32 = 0
+      w.bytes([0x7f, 0x01, 0x41, 0x00, 0x0b]) // __icn_memory_limit_hit: mut i32 = 0
       out.section(6, w)
     }
     {
       const w = new Writer()
-      const extra = 2 + (this.start === null ? 0 : 1) + this.mutableGlobals.length
+      const extra = 3 + (this.start === null ? 0 : 1) + this.mutableGlobals.length
       w.u32(this.exportCount + extra)
       if (this.exportsRaw !== null) w.bytes(src.subarray(this.exportsRaw.start, this.exportsRaw.end))
       w.name(FUEL_EXPORT).byte(0x03).u32(fuelGlobal)
       w.name(STACK_EXPORT).byte(0x03).u32(stackGlobal)
+      w.name(MEMORY_LIMIT_EXPORT)
+        .byte(0x03)
+        .u32(stackGlobal + 1)
       if (this.start !== null) w.name(START_EXPORT).byte(0x00).u32(this.start)
       for (const g of this.mutableGlobals) w.name(`${GLOBAL_EXPORT_PREFIX}${g}`).byte(0x03).u32(g)
       out.section(7, w)
@@ -1239,6 +1248,19 @@ class Instrumenter {
             body.byte(0x7d).bytes(fuelSet).bytes(fuelCheck)
             break
           }
+          case EDIT_MEMORY_GROW_POST:
+            // local.tee s; local.get s; i32.const -1; i32.eq; if; i32.const 1; global.set flag; end
+            body
+              .byte(0x22)
+              .u32(scratchI32)
+              .byte(0x20)
+              .u32(scratchI32)
+              .bytes([0x41, 0x7f, 0x46, 0x04, 0x40, 0x41, 0x01])
+            body
+              .byte(0x24)
+              .u32(stackGlobal + 1)
+              .byte(0x0b)
+            break
           case EDIT_CANON_F32:
             // x → (x == x) ? x : canonical NaN
             body.byte(0x22).u32(scratchF32).bytes([0x43, 0x00, 0x00, 0xc0, 0x7f])
