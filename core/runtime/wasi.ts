@@ -526,7 +526,7 @@ export class DeterministicWasi {
           entry.dir === 'in' ? this.init.inputs.map((_, i) => String(i)) : [...this.outFiles.keys()].sort()
         const out: number[] = []
         for (let i = Number(cookie); i < names.length && out.length < bufLen; i++) {
-          const name = utf8.encode(names[i] as string)
+          const name = utf8.encode(names[i])
           const header = new DataView(new ArrayBuffer(24))
           header.setBigUint64(0, BigInt(i + 1), true)
           header.setBigUint64(8, BigInt(entry.dir === 'in' ? 100 + i : 1000 + i), true)
