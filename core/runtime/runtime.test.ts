@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isIcnError } from '../errors'
 import { silentLogger } from '../logger'
@@ -195,5 +200,47 @@ describe('runtime lifecycle', () => {
       expect(isIcnError((outcome as PromiseRejectedResult).reason, 'ABORTED')).toBe(true)
     }
     expect(rt.stats().workers).toBe(0)
+  })
+})
+
+describe('bundled worker', () => {
+  it('loads dist/node/runtime-worker.js next to an esbuild bundle built like scripts/build.mjs', async () => {
+    const { build } = await import('esbuild')
+    const root = fileURLToPath(new URL('../../', import.meta.url))
+    const dir = await mkdtemp(join(tmpdir(), 'icn-runtime-bundle-'))
+    try {
+      const entry = join(dir, 'entry.ts')
+      await writeFile(
+        entry,
+        `import { runtime } from ${JSON.stringify(join(root, 'core/runtime/index.ts'))}
+         import { silentLogger } from ${JSON.stringify(join(root, 'core/logger.ts'))}
+         const rt = runtime({ poolSize: 1 })({ logger: silentLogger })
+         await rt.start()
+         const module = new Uint8Array(${JSON.stringify([...jobWasm('wat/hello.wasm')])})
+         const result = await rt.run({ module, engine: 'v8', args: [], env: {}, inputs: [], seed: new Uint8Array([1]), startTs: 0,
+           limits: { fuel: 1000000, memoryMiB: 1, timeoutMs: 10000, outputBytes: 1000 } })
+         await rt.stop()
+         process.stdout.write(new TextDecoder().decode(result.stdout))`,
+      )
+      await build({
+        entryPoints: { main: entry, 'runtime-worker': join(root, RUNTIME_WORKER_ENTRY) },
+        outdir: join(dir, 'dist/node'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'esm',
+        packages: 'external',
+        logLevel: 'silent',
+      })
+      // A plain node process: no tsx, no vitest; v8 jobs need no npm package at run time.
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [join(dir, 'dist/node/main.js')], { cwd: dir }, (err, out, errOut) =>
+          err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+        ),
+      )
+      expect(stdout).toBe('Hello from an ICN job!\n')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
