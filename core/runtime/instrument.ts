@@ -167,6 +167,16 @@ function skipConstExpr(r: Reader, globalCount: number): void {
   }
 }
 
+function memoryIndexZero(r: Reader): void {
+  if (r.u32() !== 0) unsupported('multiple memories')
+}
+
+function memarg(r: Reader): void {
+  const align = r.u32()
+  if (align & 0x40) unsupported('multiple memories')
+  r.u32()
+}
+
 function readHeapType(r: Reader): void {
   const code = r.u8()
   if (code === 0x70 || code === 0x6f) return
@@ -199,17 +209,26 @@ const EDIT_MEMORY_GROW_POST = 11
 
 /** Growable struct-of-arrays of edits: [offset in the original bytes, kind, argument]. */
 class Edits {
-  offset: number[] = []
-  kind: number[] = []
-  arg: number[] = []
+  offset = new Int32Array(1024)
+  kind = new Uint8Array(1024)
+  arg = new Int32Array(1024)
+  length = 0
   add(offset: number, kind: number, arg: number): number {
-    this.offset.push(offset)
-    this.kind.push(kind)
-    this.arg.push(arg)
-    return this.offset.length - 1
-  }
-  get length(): number {
-    return this.offset.length
+    if (this.length === this.offset.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const next = make(a.length * 2)
+        next.set(a)
+        return next
+      }
+      this.offset = grow(this.offset, (n) => new Int32Array(n))
+      this.kind = grow(this.kind, (n) => new Uint8Array(n))
+      this.arg = grow(this.arg, (n) => new Int32Array(n))
+    }
+    const i = this.length++
+    this.offset[i] = offset
+    this.kind[i] = kind
+    this.arg[i] = arg
+    return i
   }
 }
 
@@ -314,6 +333,21 @@ class Instrumenter {
   private resettable = true
   private sections = new Map<number, Section>()
   private dataBytes = 0
+
+  // State of the function body being decoded. Control frames: kind (0 function, 1 block, 2 loop, 3 if,
+  // 4 else), operand stack height at entry minus params, params, results, and whether a branch targets it.
+  private depth = 0
+  private readonly kinds = new Uint8Array(MODULE_BOUNDS.nestingDepth + 1)
+  private readonly bases = new Int32Array(MODULE_BOUNDS.nestingDepth + 1)
+  private readonly paramsOf = new Int32Array(MODULE_BOUNDS.nestingDepth + 1)
+  private readonly resultsOf = new Int32Array(MODULE_BOUNDS.nestingDepth + 1)
+  private readonly targeted = new Uint8Array(MODULE_BOUNDS.nestingDepth + 1)
+  private height = 0
+  private maxHeight = 0
+  /** Index of the current basic block's charge edit, or -1 while the code is unreachable. */
+  private segment = -1
+  /** Static cost of the current basic block so far. */
+  private cost = 0
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -695,90 +729,34 @@ class Instrumenter {
     const editStart = edits.length
     const functionCount = this.importTypes.length + this.funcTypes.length
 
-    // Control stack: kind (0 function, 1 block, 2 loop, 3 if, 4 else), base height, params, results, targeted.
-    const kinds: number[] = [0]
-    const bases: number[] = [0]
-    const paramsOf: number[] = [0]
-    const resultsOf: number[] = [type.results.length]
-    const targeted: boolean[] = [false]
-    let height = 0
-    let maxHeight = 0
-    // Current segment: index of its charge edit, or -1 when the code is unreachable.
-    let segment = edits.add(codeStart, EDIT_CHARGE, 0)
-    let cost = 0
-
-    const push = (n: number): void => {
-      height += n
-      if (height > maxHeight) maxHeight = height
-    }
-    const pop = (n: number): void => {
-      const base = bases[bases.length - 1] as number
-      height = Math.max(base, height - n)
-    }
-    const close = (): void => {
-      if (segment >= 0) edits.arg[segment] = cost
-      segment = -1
-      cost = 0
-    }
-    const open = (at: number): void => {
-      segment = edits.add(at, EDIT_CHARGE, 0)
-      cost = 0
-    }
-    const deadEnd = (): void => {
-      close()
-      height = bases[bases.length - 1] as number
-    }
-    const label = (depth: number): void => {
-      if (depth >= kinds.length)
-        invalid(`A branch in function ${funcIndex} targets label ${depth}, which does not exist.`)
-      targeted[kinds.length - 1 - depth] = true
-    }
-    const blockType = (): [number, number] => {
-      const code = r.peek()
-      if (code === 0x40) {
-        r.pos++
-        return [0, 0]
-      }
-      if (VALUE_TYPE_NAMES[code] !== undefined) {
-        r.pos++
-        return [0, 1]
-      }
-      if (code === 0x7b) unsupported('SIMD (v128)')
-      const index = r.s33()
-      if (index < 0) unsupported('the GC / typed function references proposal (block type)')
-      const t = this.type(index)
-      return [t.params.length, t.results.length]
-    }
-    const memoryIndexZero = (): void => {
-      if (r.u32() !== 0) unsupported('multiple memories')
-    }
-    const memarg = (): void => {
-      const align = r.u32()
-      if (align & 0x40) unsupported('multiple memories')
-      r.u32()
-    }
-    const funcType = (index: number): FuncType =>
-      this.type(
-        index < this.importTypes.length
-          ? (this.importTypes[index] as number)
-          : (this.funcTypes[index - this.importTypes.length] as number),
-      )
+    // Control stack (see the fields below); the function body is frame 0.
+    this.depth = 1
+    this.kinds[0] = 0
+    this.bases[0] = 0
+    this.paramsOf[0] = 0
+    this.resultsOf[0] = type.results.length
+    this.targeted[0] = 0
+    this.height = 0
+    this.maxHeight = 0
+    this.cost = 0
+    this.segment = edits.add(codeStart, EDIT_CHARGE, 0)
+    const importCount = this.importTypes.length
 
     for (;;) {
       const at = r.pos
       const op = r.u8()
       if (op >= 0x45 && op <= 0xc4) {
         // Numeric instructions without immediates: unary (1→1) or binary (2→1), see numericArity.
-        cost += 1
-        if (NUMERIC_BINARY[op - 0x45] === 1) pop(1)
+        this.cost += 1
+        if (NUMERIC_BINARY[op - 0x45] === 1) this.pop(1)
         if (op === 0x98 || op === 0xbc) edits.add(at, EDIT_CANON_F32, 0)
         else if (op === 0xa6 || op === 0xbd) edits.add(at, EDIT_CANON_F64, 0)
         continue
       }
       switch (op) {
         case 0x00: // unreachable
-          cost += 1
-          deadEnd()
+          this.cost += 1
+          this.deadEnd()
           break
         case 0x01: // nop
           break
@@ -786,50 +764,47 @@ class Instrumenter {
         case 0x03: // loop
         case 0x04: {
           // if
-          const [p, res] = blockType()
+          const [p, res] = this.blockType(r)
           if (op === 0x04) {
-            cost += 1
-            pop(1)
+            this.cost += 1
+            this.pop(1)
           }
-          if (kinds.length >= MODULE_BOUNDS.nestingDepth)
-            tooMany('nested blocks', kinds.length + 1, MODULE_BOUNDS.nestingDepth)
-          kinds.push(op === 0x02 ? 1 : op === 0x03 ? 2 : 3)
-          bases.push(Math.max(0, height - p))
-          paramsOf.push(p)
-          resultsOf.push(res)
-          targeted.push(false)
+          const d = this.depth
+          if (d >= MODULE_BOUNDS.nestingDepth) tooMany('nested blocks', d + 1, MODULE_BOUNDS.nestingDepth)
+          this.kinds[d] = op === 0x02 ? 1 : op === 0x03 ? 2 : 3
+          this.bases[d] = Math.max(0, this.height - p)
+          this.paramsOf[d] = p
+          this.resultsOf[d] = res
+          this.targeted[d] = 0
+          this.depth = d + 1
           // A loop header is entered on every iteration; an if's then-arm is entered conditionally.
           if (op !== 0x02) {
-            close()
-            open(r.pos)
+            this.close()
+            this.open(r.pos)
           }
           break
         }
         case 0x05: {
           // else
-          const top = kinds.length - 1
-          if (kinds[top] !== 3) r.fail('else without if', at)
-          close()
-          kinds[top] = 4
-          height = (bases[top] as number) + (paramsOf[top] as number)
-          open(r.pos)
+          const top = this.depth - 1
+          if (this.kinds[top] !== 3) r.fail('else without if', at)
+          this.close()
+          this.kinds[top] = 4
+          this.height = (this.bases[top] as number) + (this.paramsOf[top] as number)
+          this.open(r.pos)
           break
         }
         case 0x0b: {
           // end
-          const top = kinds.length - 1
-          const kind = kinds[top] as number
-          const isTarget = targeted[top] as boolean
-          height = (bases[top] as number) + (resultsOf[top] as number)
-          kinds.pop()
-          bases.pop()
-          paramsOf.pop()
-          resultsOf.pop()
-          targeted.pop()
+          const top = this.depth - 1
+          const kind = this.kinds[top] as number
+          const isTarget = this.targeted[top] === 1
+          this.height = (this.bases[top] as number) + (this.resultsOf[top] as number)
+          this.depth = top
           if (kind === 0) {
-            close()
+            this.close()
             if (!r.eof) r.fail('code after the end of the function', r.pos)
-            const frameBytes = FRAME_BASE_BYTES + SLOT_BYTES * (localCount + 3 + maxHeight)
+            const frameBytes = FRAME_BASE_BYTES + SLOT_BYTES * (localCount + 3 + this.maxHeight)
             this.bodies.push({
               localsStart,
               groupsStart,
@@ -843,53 +818,53 @@ class Instrumenter {
             })
             return
           }
-          if (height > maxHeight) maxHeight = height
+          if (this.height > this.maxHeight) this.maxHeight = this.height
           // After the end of an if/else, or of a block some branch jumps to, control joins: a new basic block.
           // A loop's end and an untargeted block's end are only reached by falling through.
           if (kind === 3 || kind === 4 || (kind === 1 && isTarget)) {
-            close()
-            open(r.pos)
+            this.close()
+            this.open(r.pos)
           }
           break
         }
         case 0x0c: // br
-          label(r.u32())
-          cost += 1
-          deadEnd()
+          this.label(r.u32(), funcIndex)
+          this.cost += 1
+          this.deadEnd()
           break
         case 0x0d: // br_if
-          label(r.u32())
-          cost += 1
-          pop(1)
-          close()
-          open(r.pos)
+          this.label(r.u32(), funcIndex)
+          this.cost += 1
+          this.pop(1)
+          this.close()
+          this.open(r.pos)
           break
         case 0x0e: {
           // br_table
           const n = r.u32()
           tooMany('br_table targets', n, MODULE_BOUNDS.functionBodyBytes)
-          for (let i = 0; i <= n; i++) label(r.u32())
-          cost += 1
-          deadEnd()
+          for (let i = 0; i <= n; i++) this.label(r.u32(), funcIndex)
+          this.cost += 1
+          this.deadEnd()
           break
         }
         case 0x0f: // return
-          cost += 1
-          deadEnd()
+          this.cost += 1
+          this.deadEnd()
           break
         case 0x10: {
           // call
           const index = r.u32()
           if (index >= functionCount)
             invalid(`Function ${funcIndex} calls function ${index}, which does not exist.`)
-          cost += 1
-          const t = funcType(index)
-          if (index >= this.importTypes.length) {
+          this.cost += 1
+          const t = this.funcType(index)
+          if (index >= importCount) {
             edits.add(at, EDIT_CALL_PRE, index)
             edits.add(r.pos, EDIT_CALL_POST, index)
           }
-          pop(t.params.length)
-          push(t.results.length)
+          this.pop(t.params.length)
+          this.push(t.results.length)
           break
         }
         case 0x11: {
@@ -897,11 +872,11 @@ class Instrumenter {
           const typeIndex = r.u32()
           r.u32() // table index
           const t = this.type(typeIndex)
-          cost += 1
+          this.cost += 1
           edits.add(at, EDIT_INDIRECT_PRE, typeIndex)
           edits.add(r.pos, EDIT_INDIRECT_POST, typeIndex)
-          pop(t.params.length + 1)
-          push(t.results.length)
+          this.pop(t.params.length + 1)
+          this.push(t.results.length)
           break
         }
         case 0x12:
@@ -927,100 +902,100 @@ class Instrumenter {
           unsupported('exception handling')
           break
         case 0x1a: // drop
-          cost += 1
-          pop(1)
+          this.cost += 1
+          this.pop(1)
           break
         case 0x1b: // select
-          cost += 1
-          pop(3)
-          push(1)
+          this.cost += 1
+          this.pop(3)
+          this.push(1)
           break
         case 0x1c: {
           // select with types
           const n = r.u32()
           if (n !== 1) r.fail('typed select must have exactly one type', at)
           readValueType(r)
-          cost += 1
-          pop(3)
-          push(1)
+          this.cost += 1
+          this.pop(3)
+          this.push(1)
           break
         }
         case 0x20: // local.get
           if (r.u32() >= localCount) invalid(`Function ${funcIndex} reads a local that does not exist.`)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0x21: // local.set
         case 0x22: // local.tee
           if (r.u32() >= localCount) invalid(`Function ${funcIndex} writes a local that does not exist.`)
-          cost += 1
-          if (op === 0x21) pop(1)
+          this.cost += 1
+          if (op === 0x21) this.pop(1)
           break
         case 0x23: // global.get
         case 0x24: // global.set
           if (r.u32() >= this.globalCount) invalid(`Function ${funcIndex} uses a global that does not exist.`)
-          cost += 1
-          if (op === 0x23) push(1)
-          else pop(1)
+          this.cost += 1
+          if (op === 0x23) this.push(1)
+          else this.pop(1)
           break
         case 0x25: // table.get
           r.u32()
-          cost += 1
+          this.cost += 1
           break
         case 0x26: // table.set
           r.u32()
-          cost += 1
-          pop(2)
+          this.cost += 1
+          this.pop(2)
           this.resettable = false
           break
         case 0x3f: // memory.size
-          memoryIndexZero()
-          cost += 1
-          push(1)
+          memoryIndexZero(r)
+          this.cost += 1
+          this.push(1)
           break
         case 0x40: // memory.grow
-          memoryIndexZero()
-          cost += 1
+          memoryIndexZero(r)
+          this.cost += 1
           edits.add(at, EDIT_MEMORY_GROW, 0)
           edits.add(r.pos, EDIT_MEMORY_GROW_POST, 0)
           break
         case 0x41: // i32.const
           r.s32()
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0x42: // i64.const
           r.skipSigned(64)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0x43: // f32.const
           r.skip(4)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0x44: // f64.const
           r.skip(8)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0xd0: // ref.null
           readHeapType(r)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0xd1: // ref.is_null
-          cost += 1
+          this.cost += 1
           break
         case 0xd2: // ref.func
           if (r.u32() >= functionCount)
             invalid(`Function ${funcIndex} references a function that does not exist.`)
-          cost += 1
-          push(1)
+          this.cost += 1
+          this.push(1)
           break
         case 0xfc: {
           const sub = r.u32()
-          cost += 1
+          this.cost += 1
           switch (sub) {
             case 0:
             case 1:
@@ -1033,30 +1008,30 @@ class Instrumenter {
               break
             case 8: // memory.init
               r.u32()
-              memoryIndexZero()
+              memoryIndexZero(r)
               edits.add(at, EDIT_BULK_MEMORY, 0)
-              pop(3)
+              this.pop(3)
               break
             case 9: // data.drop
               r.u32()
               this.resettable = false
               break
             case 10: // memory.copy
-              memoryIndexZero()
-              memoryIndexZero()
+              memoryIndexZero(r)
+              memoryIndexZero(r)
               edits.add(at, EDIT_BULK_MEMORY, 0)
-              pop(3)
+              this.pop(3)
               break
             case 11: // memory.fill
-              memoryIndexZero()
+              memoryIndexZero(r)
               edits.add(at, EDIT_BULK_MEMORY, 0)
-              pop(3)
+              this.pop(3)
               break
             case 12: // table.init
               r.u32()
               r.u32()
               edits.add(at, EDIT_BULK_TABLE, 0)
-              pop(3)
+              this.pop(3)
               this.resettable = false
               break
             case 13: // elem.drop
@@ -1067,23 +1042,23 @@ class Instrumenter {
               r.u32()
               r.u32()
               edits.add(at, EDIT_BULK_TABLE, 0)
-              pop(3)
+              this.pop(3)
               this.resettable = false
               break
             case 15: // table.grow
               r.u32()
               edits.add(at, EDIT_BULK_TABLE, 0)
-              pop(1)
+              this.pop(1)
               this.resettable = false
               break
             case 16: // table.size
               r.u32()
-              push(1)
+              this.push(1)
               break
             case 17: // table.fill
               r.u32()
               edits.add(at, EDIT_BULK_TABLE, 0)
-              pop(3)
+              this.pop(3)
               this.resettable = false
               break
             default:
@@ -1102,10 +1077,10 @@ class Instrumenter {
           break
         default:
           if (op >= 0x28 && op <= 0x3e) {
-            memarg()
-            cost += 1
+            memarg(r)
+            this.cost += 1
             if (op <= 0x35) break // loads: 1 → 1
-            pop(2) // stores
+            this.pop(2) // stores
             if (op === 0x38) edits.add(at, EDIT_CANON_F32, 0)
             else if (op === 0x39) edits.add(at, EDIT_CANON_F64, 0)
             break
@@ -1113,6 +1088,66 @@ class Instrumenter {
           r.fail(`unknown opcode 0x${op.toString(16)}`, at)
       }
     }
+  }
+
+  private push(n: number): void {
+    this.height += n
+    if (this.height > this.maxHeight) this.maxHeight = this.height
+  }
+
+  /** Pops operands; never below the current frame's base (unreachable code is stack-polymorphic). */
+  private pop(n: number): void {
+    this.height = Math.max(this.bases[this.depth - 1] as number, this.height - n)
+  }
+
+  /** Ends the current basic block, fixing its charge. */
+  private close(): void {
+    if (this.segment >= 0) this.edits.arg[this.segment] = this.cost
+    this.segment = -1
+    this.cost = 0
+  }
+
+  /** Starts a basic block whose charge is inserted at `at`. */
+  private open(at: number): void {
+    this.segment = this.edits.add(at, EDIT_CHARGE, 0)
+    this.cost = 0
+  }
+
+  /** After an unconditional branch: the rest of the frame is unreachable until its else/end. */
+  private deadEnd(): void {
+    this.close()
+    this.height = this.bases[this.depth - 1] as number
+  }
+
+  private label(depth: number, funcIndex: number): void {
+    if (depth >= this.depth)
+      invalid(`A branch in function ${funcIndex} targets label ${depth}, which does not exist.`)
+    this.targeted[this.depth - 1 - depth] = 1
+  }
+
+  private blockType(r: Reader): [number, number] {
+    const code = r.peek()
+    if (code === 0x40) {
+      r.pos++
+      return [0, 0]
+    }
+    if (VALUE_TYPE_NAMES[code] !== undefined) {
+      r.pos++
+      return [0, 1]
+    }
+    if (code === 0x7b) unsupported('SIMD (v128)')
+    const index = r.s33()
+    if (index < 0) unsupported('the GC / typed function references proposal (block type)')
+    const t = this.type(index)
+    return [t.params.length, t.results.length]
+  }
+
+  private funcType(index: number): FuncType {
+    return this.type(
+      index < this.importTypes.length
+        ? (this.importTypes[index] as number)
+        : (this.funcTypes[index - this.importTypes.length] as number),
+    )
   }
 
   // --------------------------------------------------------------------------------------------- emitting
@@ -1193,13 +1228,27 @@ class Instrumenter {
     const frameForType = (typeIndex: number): number =>
       indirectFrame.get(this.type(typeIndex).key) ?? FRAME_BASE_BYTES
 
+    const bytes = (...parts: (number | number[])[]): Uint8Array => new Uint8Array(parts.flat())
     const fuelGet = [0x23, ...leb(fuelGlobal)]
     const fuelSet = [0x24, ...leb(fuelGlobal)]
     const stackGet = [0x23, ...leb(stackGlobal)]
     const stackSet = [0x24, ...leb(stackGlobal)]
-    // global.get fuel; i64.const 0; i64.lt_s; if; unreachable; end
-    const fuelCheck = [...fuelGet, 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b]
-    const stackCheck = [...stackGet, 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b]
+    // Sequences around the per-edit immediates, prebuilt once per module.
+    // charge: global.get fuel; i64.const <cost>; i64.sub; global.set fuel; global.get fuel; i64.const 0; i64.lt_s;
+    //         if; unreachable; end
+    const chargeHead = bytes(fuelGet, 0x42)
+    const chargeTail = bytes(0x7d, fuelSet, fuelGet, 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b)
+    // stack: global.get stack; i32.const <frame>; i32.sub; global.set stack; global.get stack; i32.const 0;
+    //        i32.lt_s; if; unreachable; end   … call …   global.get stack; i32.const <frame>; i32.add; global.set stack
+    const stackHead = bytes(stackGet, 0x41)
+    const stackPreTail = bytes(0x6b, stackSet, stackGet, 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b)
+    const stackPostTail = bytes(0x6a, stackSet)
+    const dynamicTail = bytes(0x7d, fuelSet, fuelGet, 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b)
+    const fuelGetBytes = bytes(fuelGet)
+    const newLocals = bytes(0x01, 0x7f, 0x01, 0x7d, 0x01, 0x7c)
+    const nan32 = bytes(0x43, 0x00, 0x00, 0xc0, 0x7f)
+    const nan64 = bytes(0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x7f)
+    const growFlag = bytes(0x41, 0x7f, 0x46, 0x04, 0x40, 0x41, 0x01, 0x24, ...leb(stackGlobal + 1), 0x0b)
 
     const section = new Writer(src.length + (src.length >> 1))
     section.u32(this.bodies.length)
@@ -1211,7 +1260,7 @@ class Instrumenter {
       const scratchF64 = fn.localCount + 2
       body.u32(fn.groupCount + 3)
       body.bytes(src.subarray(fn.groupsStart, fn.codeStart))
-      body.bytes([0x01, 0x7f, 0x01, 0x7d, 0x01, 0x7c])
+      body.bytes(newLocals)
       let cursor = fn.codeStart
       for (let e = fn.editStart; e < fn.editEnd; e++) {
         const at = edits.offset[e] as number
@@ -1223,51 +1272,43 @@ class Instrumenter {
         switch (edits.kind[e]) {
           case EDIT_CHARGE:
             if (arg === 0) break
-            body.bytes(fuelGet).byte(0x42).s64(BigInt(arg)).byte(0x7d).bytes(fuelSet).bytes(fuelCheck)
+            // Costs are below 2^31 (bodies are bounded), and s32 and s64 encode such values identically.
+            body.bytes(chargeHead).s32(arg).bytes(chargeTail)
             break
           case EDIT_CALL_PRE:
           case EDIT_INDIRECT_PRE: {
             const frame = edits.kind[e] === EDIT_CALL_PRE ? frameOf(arg) : frameForType(arg)
-            body.bytes(stackGet).byte(0x41).s32(frame).byte(0x6b).bytes(stackSet).bytes(stackCheck)
+            body.bytes(stackHead).s32(frame).bytes(stackPreTail)
             break
           }
           case EDIT_CALL_POST:
           case EDIT_INDIRECT_POST: {
             const frame = edits.kind[e] === EDIT_CALL_POST ? frameOf(arg) : frameForType(arg)
-            body.bytes(stackGet).byte(0x41).s32(frame).byte(0x6a).bytes(stackSet)
+            body.bytes(stackHead).s32(frame).bytes(stackPostTail)
             break
           }
           case EDIT_BULK_MEMORY:
           case EDIT_BULK_TABLE:
           case EDIT_MEMORY_GROW: {
             // The count operand is on top of the stack: keep it, charge for it, then let the operation run.
-            body.byte(0x22).u32(scratchI32).bytes(fuelGet).byte(0x20).u32(scratchI32).byte(0xad) // i64.extend_i32_u
+            body.byte(0x22).u32(scratchI32).bytes(fuelGetBytes).byte(0x20).u32(scratchI32).byte(0xad) // i64.extend_i32_u
             if (edits.kind[e] === EDIT_BULK_MEMORY) body.byte(0x42).s64(FUEL.bulkMemoryByteShift).byte(0x88)
             else if (edits.kind[e] === EDIT_MEMORY_GROW) body.byte(0x42).s64(FUEL.memoryGrowPage).byte(0x7e)
             else if (FUEL.tableElement !== 1n) body.byte(0x42).s64(FUEL.tableElement).byte(0x7e)
-            body.byte(0x7d).bytes(fuelSet).bytes(fuelCheck)
+            body.bytes(dynamicTail)
             break
           }
           case EDIT_MEMORY_GROW_POST:
             // local.tee s; local.get s; i32.const -1; i32.eq; if; i32.const 1; global.set flag; end
-            body
-              .byte(0x22)
-              .u32(scratchI32)
-              .byte(0x20)
-              .u32(scratchI32)
-              .bytes([0x41, 0x7f, 0x46, 0x04, 0x40, 0x41, 0x01])
-            body
-              .byte(0x24)
-              .u32(stackGlobal + 1)
-              .byte(0x0b)
+            body.byte(0x22).u32(scratchI32).byte(0x20).u32(scratchI32).bytes(growFlag)
             break
           case EDIT_CANON_F32:
             // x → (x == x) ? x : canonical NaN
-            body.byte(0x22).u32(scratchF32).bytes([0x43, 0x00, 0x00, 0xc0, 0x7f])
+            body.byte(0x22).u32(scratchF32).bytes(nan32)
             body.byte(0x20).u32(scratchF32).byte(0x20).u32(scratchF32).byte(0x5b).byte(0x1b)
             break
           case EDIT_CANON_F64:
-            body.byte(0x22).u32(scratchF64).bytes([0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x7f])
+            body.byte(0x22).u32(scratchF64).bytes(nan64)
             body.byte(0x20).u32(scratchF64).byte(0x20).u32(scratchF64).byte(0x61).byte(0x1b)
             break
         }
