@@ -220,6 +220,24 @@ describe('failing and hostile policies', () => {
     expect(weight(counter).value).toBe(1001n)
   })
 
+  it('uses a fresh instance per call for large memories and for code that changes tables', async () => {
+    const body = (memory: string, extra: string): string => `(module ${memory}
+      (global $calls (mut i64) (i64.const 0)) (table 1 funcref) ${extra}
+      (func (export "icn_alloc") (param i32) (result i32) (i32.const 1024))
+      (func (export "vote_weight") (param i32 i32) (result i64)
+        (global.set $calls (i64.add (global.get $calls) (i64.const 1)))
+        (i64.store (i32.const 512) (i64.add (i64.load (i32.const 512)) (i64.const 1)))
+        ${extra === '' ? '' : '(table.set (i32.const 0) (ref.null func))'}
+        (i64.add (i64.mul (global.get $calls) (i64.const 1000)) (i64.load (i32.const 512)))))`
+    const large = engine.compile(await wat(body('(memory (export "memory") 64)', '')))
+    const tables = engine.compile(await wat(body('(memory (export "memory") 1)', '(elem declare func)')))
+    expect(tables.info.resettable).toBe(false)
+    for (let i = 0; i < 3; i++) {
+      expect(engine.call(large, 'vote_weight', { voter: 'x' }, context).value).toBe(1001n)
+      expect(engine.call(tables, 'vote_weight', { voter: 'x' }, context).value).toBe(1001n)
+    }
+  })
+
   it('caps log messages at 4 KiB', async () => {
     const logging = await policy(
       `(func (export "vote_weight") (param i32 i32) (result i64)

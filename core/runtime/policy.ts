@@ -26,6 +26,7 @@ import {
   POLICY_LOG_MESSAGE_BYTES,
   POLICY_LOG_TOTAL_BYTES,
   POLICY_MEMORY_PAGES,
+  POLICY_RESET_MAX_PAGES,
   POLICY_STACK_BUDGET_BYTES,
 } from './limits'
 import { FuelExhausted, classifyTrap } from './trap'
@@ -40,8 +41,8 @@ import { FuelExhausted, classifyTrap } from './trap'
  * - after every call (successful or not) the memory is overwritten with the snapshot taken right after
  *   instantiation, and every mutable global (the instrumenter exports them all) is set back to its snapshot;
  *   if the memory grew during the call the instance is discarded, since memory cannot shrink;
- * - modules whose code can change tables or drop segments (`ModuleInfo.resettable === false`) get a fresh
- *   instance for every call;
+ * - modules whose code can change tables or drop segments (`ModuleInfo.resettable === false`), and modules
+ *   with more than POLICY_RESET_MAX_PAGES of initial memory, get a fresh instance for every call;
  * - host-side state (the context and the logs) is per call and cleared in `finally`.
  *
  * The module's start function, if any, runs once per instantiation with its own budget (POLICY_DEFAULT_FUEL)
@@ -193,10 +194,12 @@ export class PolicyEngine {
     const usesStrings = spec.params.some((p) => p.type === 'String' || p.type === 'Did')
 
     const cached = this.cache.get(policy.hash)
+    const reusable =
+      policy.info.resettable && (policy.info.memory?.initialPages ?? 0) <= POLICY_RESET_MAX_PAGES
     let warm = cached?.policy === policy ? cached.warm : undefined
-    if (warm === undefined || warm.busy || !policy.info.resettable) {
+    if (warm === undefined || warm.busy || !reusable) {
       warm = this.instantiate(policy)
-      if (cached?.policy === policy && policy.info.resettable && cached.warm === undefined) cached.warm = warm
+      if (cached?.policy === policy && reusable && cached.warm === undefined) cached.warm = warm
     }
     const state: CallState = { context, logs: [], logBytes: 0, memberCount: undefined }
     warm.busy = true
