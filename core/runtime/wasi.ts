@@ -728,7 +728,6 @@ export class DeterministicWasi {
       return ERRNO.SUCCESS
     }
     if (entry.kind !== 'output') return ERRNO.BADF
-    const chunks = iovs.map(([base, len]) => m.bytes.slice(base, base + len))
     const file = this.outFiles.get(entry.name) as OutFile
     let at: number
     if (offset !== undefined) {
@@ -737,7 +736,9 @@ export class DeterministicWasi {
     } else {
       at = entry.append ? file.size : entry.pos
     }
+    // Check the budget before copying anything: iovecs may name the same large region many times.
     if (at + total > this.init.outputBytes) throw new OutputLimitExceeded(this.init.outputBytes)
+    const chunks = iovs.map(([base, len]) => m.bytes.slice(base, base + len))
     const written = this.writeOut(entry, chunks, at)
     if (offset === undefined) entry.pos = at + written
     m.view.setUint32(nwrittenPtr, written, true)
