@@ -489,3 +489,126 @@ describe('fuzz', () => {
     expect(WebAssembly.validate(bytes)).toBe(true)
   })
 })
+
+describe('semantics', () => {
+  /** Random, well-typed, terminating integer programs: blocks, loops, ifs, branches, calls, memory ops. */
+  function program(seed: number): string {
+    let state = seed >>> 0
+    const rand = (n: number): number => {
+      state = (state + 0x6d2b79f5) >>> 0
+      let t = state
+      t = Math.imul(t ^ (t >>> 15), t | 1)
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+      return ((t ^ (t >>> 14)) >>> 0) % n
+    }
+    let labels = 0
+    const expr = (depth: number): string => {
+      const leaf = depth <= 0 || rand(3) === 0
+      if (leaf) {
+        return [`(i32.const ${rand(2000) - 1000})`, '(local.get $a)', '(local.get $b)', '(local.get $x)'][
+          rand(4)
+        ] as string
+      }
+      switch (rand(7)) {
+        case 0:
+          return `(i32.load (i32.and ${expr(depth - 1)} (i32.const 1020)))`
+        case 1:
+          return `(select ${expr(depth - 1)} ${expr(depth - 1)} ${expr(depth - 1)})`
+        case 2:
+          return `(call $h ${expr(depth - 1)})`
+        case 3:
+          return `(i32.div_u ${expr(depth - 1)} (i32.or ${expr(depth - 1)} (i32.const 1)))`
+        default: {
+          const op = [
+            'i32.add',
+            'i32.sub',
+            'i32.mul',
+            'i32.xor',
+            'i32.and',
+            'i32.shl',
+            'i32.rotl',
+            'i32.lt_s',
+          ][rand(8)]
+          return `(${op} ${expr(depth - 1)} ${expr(depth - 1)})`
+        }
+      }
+    }
+    const stmts = (depth: number, count: number): string => {
+      const out: string[] = []
+      for (let i = 0; i < count; i++) {
+        const kind = depth <= 0 ? rand(2) : rand(8)
+        const label = `$l${labels++}`
+        switch (kind) {
+          case 0:
+            out.push(`(local.set $x ${expr(3)})`)
+            break
+          case 1:
+            out.push(`(i32.store (i32.and ${expr(2)} (i32.const 1020)) ${expr(3)})`)
+            break
+          case 2:
+            out.push(`(if ${expr(2)} (then ${stmts(depth - 1, 2)}) (else ${stmts(depth - 1, 2)}))`)
+            break
+          case 3:
+            out.push(
+              `(block ${label} ${stmts(depth - 1, 2)} (br_if ${label} ${expr(2)}) ${stmts(depth - 1, 2)})`,
+            )
+            break
+          case 4: {
+            const counter = `$i${depth}`
+            out.push(
+              `(local.set ${counter} (i32.const ${1 + rand(20)}))
+               (loop ${label} ${stmts(depth - 1, 2)}
+                 (local.set ${counter} (i32.sub (local.get ${counter}) (i32.const 1)))
+                 (br_if ${label} (local.get ${counter})))`,
+            )
+            break
+          }
+          case 5:
+            out.push(
+              `(memory.fill (i32.and ${expr(2)} (i32.const 511)) ${expr(1)} (i32.and ${expr(2)} (i32.const 255)))`,
+            )
+            break
+          case 6:
+            out.push(
+              `(local.set $x (i32.add (local.get $x) (memory.grow (i32.and ${expr(1)} (i32.const 1)))))`,
+            )
+            break
+          default:
+            out.push(
+              `(block ${label} (br_table ${label} ${label} (i32.and ${expr(2)} (i32.const 1))) ${stmts(depth - 1, 1)})`,
+            )
+        }
+      }
+      return out.join('\n')
+    }
+    const body = stmts(3, 6)
+    return `(module (memory (export "memory") 1 4)
+      (func $h (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const 31)) (i32.const 7)))
+      (func (export "run") (param $a i32) (param $b i32) (result i32)
+        (local $x i32) (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32)
+        ${body}
+        (i32.add (local.get $x) (i32.load (i32.const 64)))))`
+  }
+
+  it('instrumented programs compute exactly what the originals compute', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer(), fc.integer(), fc.integer(), async (seed, a, b) => {
+        const bytes = await wat(program(seed))
+        const plain = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports
+        const ours = load(bytes, 4)
+        const expected = (plain['run'] as (a: number, b: number) => number)(a, b)
+        const first = metered(ours, () => (ours['run'] as (a: number, b: number) => number)(a, b))
+        expect(first.result).toBe(expected)
+        const plainMemory = new Uint8Array((plain['memory'] as WebAssembly.Memory).buffer)
+        const meteredMemory = new Uint8Array((ours['memory'] as WebAssembly.Memory).buffer)
+        expect(Buffer.compare(meteredMemory, plainMemory)).toBe(0)
+        // A second instance spends exactly the same fuel.
+        const again = load(bytes, 4)
+        expect(metered(again, () => (again['run'] as (a: number, b: number) => number)(a, b)).fuel).toBe(
+          first.fuel,
+        )
+      }),
+      { numRuns: 150 },
+    )
+  })
+})
