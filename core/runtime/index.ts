@@ -14,6 +14,11 @@ export interface RuntimeInit {
   workerHeapMiB?: number
   /** Jobs waiting for a worker before `run` refuses new ones with UNAVAILABLE. @default 1000 */
   maxQueuedJobs?: number
+  /**
+   * Nice value (0–19) of the worker threads on Linux, so that jobs saturating every core leave the main thread
+   * responsive. 0 keeps normal priority. @default 10
+   */
+  workerNice?: number
   /** Override the worker script (a bundled runtime-worker.js). @default located automatically, see locateWorker */
   workerUrl?: URL
 }

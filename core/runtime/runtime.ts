@@ -72,6 +72,7 @@ class DefaultRuntime implements Runtime {
   private readonly heapMiB: number
   private readonly location: WorkerLocation
   private readonly maxQueue: number
+  private readonly nice: number
   private readonly logger: Logger
   private workers: PoolWorker[] = []
   private queue: Pending[] = []
@@ -88,6 +89,10 @@ class DefaultRuntime implements Runtime {
     }
     this.heapMiB = init.workerHeapMiB ?? 256
     this.maxQueue = init.maxQueuedJobs ?? 1000
+    this.nice = init.workerNice ?? 10
+    if (!Number.isInteger(this.nice) || this.nice < 0 || this.nice > 19) {
+      throw new IcnError('INVALID_ARGUMENT', 'workerNice must be an integer between 0 and 19.')
+    }
     this.location = init.workerUrl === undefined ? locateWorker() : { eval: false, script: init.workerUrl }
   }
 
@@ -175,6 +180,7 @@ class DefaultRuntime implements Runtime {
     const { script, eval: isEval } = this.location
     const worker = new Worker(script, {
       eval: isEval,
+      workerData: { nice: this.nice },
       resourceLimits: {
         maxOldGenerationSizeMb: this.heapMiB,
         maxYoungGenerationSizeMb: 32,

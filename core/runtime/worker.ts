@@ -1,4 +1,6 @@
-import { parentPort } from 'node:worker_threads'
+import { readlinkSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
 import { toIcnError } from '../errors'
 import { ModuleCache, executeV8Job, type ExecutionOutcome, type NormalizedJob } from './job'
 import { executeWasmerJob } from './wasmer'
@@ -18,6 +20,24 @@ export type FromWorker =
 
 const port = parentPort
 if (port === null) throw new Error('core/runtime/worker.ts must run in a worker thread.')
+
+/**
+ * Jobs are background work: on Linux, lower this thread's scheduling priority so that a pool which saturates
+ * every core still leaves the node's main thread (network, UI, RPC) responsive. setpriority(2) applies to a
+ * single thread when given its thread id, which /proc/thread-self names. Best effort: elsewhere, or without
+ * /proc, the worker runs at normal priority.
+ */
+const nice = (workerData as { nice?: unknown } | null)?.nice
+if (process.platform === 'linux' && typeof nice === 'number' && nice > 0) {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    // Only ever lower the priority (a process that is already niced further stays as it is).
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid && getPriority(tid) < nice)
+      setPriority(tid, nice)
+  } catch {
+    // No /proc or not permitted: keep the default priority.
+  }
+}
 const cache = new ModuleCache()
 
 function transferables(outcome: ExecutionOutcome): ArrayBuffer[] {
