@@ -6,8 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
 import cclBench from './ccl'
+import runtimeBench from './runtime'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

@@ -7,6 +7,7 @@ import type { Startable } from './lifecycle'
 import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
+import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -18,6 +19,7 @@ export interface IcnNodeInit {
   logLevel?: LogLevel
   identity?: IdentityInit
   dag?: DagInit
+  runtime?: RuntimeInit
 }
 
 export interface NodeInfo {
@@ -36,6 +38,8 @@ export interface IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  /** The WASM sandbox: jobs in a worker pool, policies in-process. */
+  readonly runtime: Runtime
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -51,6 +55,7 @@ class DefaultIcnNode implements IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  readonly runtime: Runtime
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -75,10 +80,12 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('dag'),
     })
+    this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
+      { name: 'runtime', service: this.runtime },
     ]
   }
 
