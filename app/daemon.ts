@@ -9,6 +9,7 @@ import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
 import { bridgeEvents } from './events'
 import { createHandlers } from './handlers'
+import { createLogRing, teeSink, type LogRing } from './log-ring'
 import { startRpcServer, type RpcServer } from './rpc/server'
 
 export const API_FILE = 'api.json'
@@ -32,6 +33,8 @@ export interface DaemonOptions {
   /** @default 'info' */
   logLevel?: LogLevel
   logger?: Logger
+  /** Recent log lines served by node.logs. @default a ring fed by the daemon's own logger (none with `logger`) */
+  logs?: LogRing
   /** Unlocks the identity at start (headless servers); never logged. */
   passphrase?: string
   /** Built renderer to serve for browser mode. */
@@ -68,7 +71,15 @@ export async function ensureToken(dataDir: string): Promise<string> {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' })
+  const level = options.logLevel ?? 'info'
+  // The ring keeps info lines for the Logs screen even when the terminal shows only warnings.
+  const logs = options.logs ?? (options.logger === undefined ? createLogRing() : undefined)
+  const logger =
+    options.logger ??
+    createLogger({
+      level: level === 'debug' ? 'debug' : 'info',
+      sink: teeSink(logs ?? { write: () => undefined }, { write: (l) => process.stderr.write(l) }, level),
+    })
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
   const apiFile = join(options.dataDir, API_FILE)
   // A stale api.json from a killed daemon must not point clients at a dead port while we start.
@@ -83,7 +94,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (options.passphrase !== undefined && node.identity.status().exists) {
       await node.identity.unlock(options.passphrase)
     }
-    dispatcher = createDispatcher(createHandlers(node), logger.child('rpc'))
+    dispatcher = createDispatcher(
+      createHandlers(node, logs === undefined ? {} : { logs }),
+      logger.child('rpc'),
+    )
     server = await startRpcServer(
       dispatcher,
       {

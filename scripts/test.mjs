@@ -1,5 +1,5 @@
-// `npm test`: every test, in order — types, lint, build, unit and integration (vitest), end-to-end (Playwright
-// with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
+// `npm test`: every test, in order — types, lint, Electron security lint, build, unit and integration (vitest),
+// end-to-end (Playwright with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -15,6 +15,9 @@ const steps = [
     ? [['typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']]]
     : []),
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ...(existsSync(join(root, 'main'))
+    ? [['electron security lint (electronegativity)', process.execPath, ['scripts/electronegativity.mjs']]]
+    : []),
   ['build', process.execPath, ['scripts/build.mjs', '--quiet']],
   ['unit + integration', bin('vitest'), ['run']],
   ...(hasE2e ? [['end-to-end', bin('playwright'), ['test']]] : []),
