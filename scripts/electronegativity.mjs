@@ -18,7 +18,9 @@ let result
 try {
   const run = require('@doyensec/electronegativity')
   // The version string of the electron package, read as a file: requiring `electron` would download a binary.
-  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version
+  const electronVersion = JSON.parse(
+    readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8'),
+  ).version
   result = await run({
     input: join(root, 'main'),
     electronVersionOverride: electronVersion,
