@@ -20,6 +20,7 @@ const INVITE = /^[A-Za-z0-9_-]{8,2048}$/
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/'
+  if (!path.startsWith('/')) return { name: 'not-found', path: path.slice(0, 200) }
   const parts = path.split('/').slice(1)
   const [head, arg, ...rest] = parts
   if (rest.length > 0) return { name: 'not-found', path: path.slice(0, 200) }
