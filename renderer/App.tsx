@@ -1,27 +1,30 @@
 /** Chooses the screen: connect (browser mode without token) → onboarding → unlock → the app with its routes. */
-import { useEffect, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ConnectionBanner, Shell, SkipLink } from './components/shell'
 import { ErrorNotice } from './components/ui'
 import type { Bridge } from './lib/bridge'
 import { applyTheme } from './lib/theme'
-import { Backup } from './screens/Backup'
-import { Block } from './screens/Block'
-import { Connect } from './screens/Connect'
-import { Dag } from './screens/Dag'
 import { Dashboard } from './screens/Dashboard'
-import { EventDetail } from './screens/EventDetail'
-import { Later, NotFound } from './screens/Later'
-import { Logs } from './screens/Logs'
-import { Onboarding } from './screens/Onboarding'
-import { Settings } from './screens/Settings'
-import { Unlock } from './screens/Unlock'
 import { useConnection } from './stores/connection'
 import { useIdentity } from './stores/identity'
 import { useOnboarding } from './stores/onboarding'
 import { useRoute } from './stores/route'
 import { useSettings } from './stores/settings'
 import type { Route } from './lib/routes'
+
+// The dashboard is the first screen most of the time; the others load on demand (a smaller first script).
+const Backup = lazy(() => import('./screens/Backup').then((m) => ({ default: m.Backup })))
+const Block = lazy(() => import('./screens/Block').then((m) => ({ default: m.Block })))
+const Connect = lazy(() => import('./screens/Connect').then((m) => ({ default: m.Connect })))
+const Dag = lazy(() => import('./screens/Dag').then((m) => ({ default: m.Dag })))
+const EventDetail = lazy(() => import('./screens/EventDetail').then((m) => ({ default: m.EventDetail })))
+const Logs = lazy(() => import('./screens/Logs').then((m) => ({ default: m.Logs })))
+const Onboarding = lazy(() => import('./screens/Onboarding').then((m) => ({ default: m.Onboarding })))
+const Settings = lazy(() => import('./screens/Settings').then((m) => ({ default: m.Settings })))
+const Unlock = lazy(() => import('./screens/Unlock').then((m) => ({ default: m.Unlock })))
+const Later = lazy(() => import('./screens/Later').then((m) => ({ default: m.Later })))
+const NotFound = lazy(() => import('./screens/Later').then((m) => ({ default: m.NotFound })))
 
 function Screen({ route }: { route: Route }): ReactNode {
   switch (route.name) {
@@ -77,9 +80,12 @@ export function App({ bridge }: { bridge: Bridge }): ReactNode {
     return () => window.removeEventListener('hashchange', onHash)
   }, [bridge, sync])
 
+  const loading = <p role="status">{t('common.loading')}</p>
   if (state === 'no-token' || state === 'unauthorized') {
     return (
-      <Connect unauthorized={state === 'unauthorized'} onToken={(token) => void bridge.useToken(token)} />
+      <Suspense fallback={loading}>
+        <Connect unauthorized={state === 'unauthorized'} onToken={(token) => void bridge.useToken(token)} />
+      </Suspense>
     )
   }
   if (identity === null) {
@@ -97,23 +103,25 @@ export function App({ bridge }: { bridge: Bridge }): ReactNode {
   }
   if (!identity.exists || onboarding) {
     return (
-      <>
+      <Suspense fallback={loading}>
         <ConnectionBanner />
         <Onboarding />
-      </>
+      </Suspense>
     )
   }
   if (identity.locked) {
     return (
-      <>
+      <Suspense fallback={loading}>
         <ConnectionBanner />
         <Unlock />
-      </>
+      </Suspense>
     )
   }
   return (
     <Shell route={route}>
-      <Screen key={route.name} route={route} />
+      <Suspense fallback={loading}>
+        <Screen key={route.name} route={route} />
+      </Suspense>
     </Shell>
   )
 }

@@ -98,6 +98,8 @@ describe('bridge', () => {
 
   it('connects to the daemon with the token from the URL', async () => {
     history.replaceState(null, '', `/#token=${TOKEN}`)
+    useRoute.getState().sync()
+    expect(useRoute.getState().route.name).toBe('not-found')
     const seen: string[][] = []
     const daemon = node()
     bridge = startBridge(
@@ -109,6 +111,7 @@ describe('bridge', () => {
     await settle()
     expect(seen).toEqual([['http://127.0.0.1:7350', TOKEN]])
     expect(location.hash).toBe('#/')
+    expect(useRoute.getState().route).toEqual({ name: 'dashboard' })
     expect(useNode.getState().status?.status).toBe('running')
   })
 

@@ -111,6 +111,8 @@ export function startBridge(env: BridgeEnv): Bridge {
     connect(ipcTransport(env.preload as Parameters<typeof ipcTransport>[0]))
   } else {
     const token = takeToken(env.token)
+    // The fragment held the token until now; the route is what replaced it.
+    useRoute.getState().sync()
     if (token === null) connection.set({ state: 'no-token' })
     else connect((env.httpTransport ?? defaultHttp(env.origin))(env.origin, token))
   }
@@ -134,6 +136,7 @@ export function startBridge(env: BridgeEnv): Bridge {
     checkHashToken() {
       if (mode !== 'browser' || !env.token.location.hash.startsWith('#token=')) return
       const token = takeToken(env.token)
+      useRoute.getState().sync()
       if (token !== null) void useToken(token)
     },
     stop: stopClient,
