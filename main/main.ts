@@ -107,7 +107,10 @@ async function boot(): Promise<void> {
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.show()
     mainWindow.focus()
-    if (route !== undefined) running.router?.broadcast('shell:navigate', { route })
+    if (route === undefined) return
+    // A page still loading would miss the event; it gets the route once loaded (did-finish-load below).
+    if (mainWindow.webContents.isLoading()) pendingRoute = route
+    else running.router?.broadcast('shell:navigate', { route })
   }
 
   app.on('second-instance', (_event, argv) => {
@@ -139,6 +142,8 @@ async function boot(): Promise<void> {
     })
   })
   app.on('window-all-closed', () => app.quit())
+  // macOS: clicking the dock icon brings the window back from the tray.
+  app.on('activate', () => openRoute(undefined))
 
   const icon = join(ICONS, 'icon-256.png')
   const iconPath = existsSync(icon) ? icon : undefined
@@ -315,6 +320,11 @@ async function boot(): Promise<void> {
     })
     win.once('ready-to-show', () => {
       if (!startHidden || pendingRoute !== undefined) win.show()
+    })
+    win.webContents.on('did-finish-load', () => {
+      const late = pendingRoute
+      pendingRoute = undefined
+      if (late !== undefined) running.router?.broadcast('shell:navigate', { route: late })
     })
     const route = pendingRoute
     pendingRoute = undefined
