@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { PASSPHRASE, startNode, type NodeHandle } from './helpers'
@@ -38,6 +38,22 @@ test('a file put with the CLI opens by its CID in the explorer, with its content
   const downloadPromise = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Download' }).click()
   expect((await downloadPromise).suggestedFilename()).toBe(cid)
+
+  // A file larger than one block: a dag-cbor root linking its chunks; the content loads on request.
+  const big = 'The cooperative keeps its minutes here. '.repeat(40_000)
+  const bigFile = join(node.dir, 'archive.txt')
+  await writeFile(bigFile, big)
+  const bigCid = (await node.cli(['dag', 'put', bigFile])).stdout.trim()
+  await page.getByRole('link', { name: 'Back to the explorer' }).click()
+  await page.getByLabel('CID', { exact: true }).fill(bigCid)
+  await page.getByRole('button', { name: 'Open', exact: true }).click()
+  await expect(page.getByText('dag-cbor')).toBeVisible()
+  await expect(page.getByRole('region', { name: 'Links' }).getByRole('link')).toHaveCount(2)
+  await page.getByRole('button', { name: 'Show the content' }).click()
+  await expect(page.getByText('Only the beginning is shown')).toBeVisible()
+  const bigDownload = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Download' }).click()
+  expect(await readFile(await (await bigDownload).path(), 'utf8')).toBe(big)
 
   // An unknown CID says what is wrong and what to do.
   await page.goto(`${node.url}/#/dag/bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`)

@@ -221,6 +221,7 @@ export const en = {
     showContent: 'Show the content',
     contentSize: 'Content: {{size}}.',
     download: 'Download',
+    truncated: 'Only the beginning is shown; download the file for all of it.',
     binary: 'Binary content; the first bytes are shown in hexadecimal.',
     hex: 'First bytes in hexadecimal',
     imageAlt: 'Image stored as {{cid}}',

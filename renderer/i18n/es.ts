@@ -224,6 +224,7 @@ export const es: Messages = {
     showContent: 'Ver el contenido',
     contentSize: 'Contenido: {{size}}.',
     download: 'Descargar',
+    truncated: 'Solo se muestra el principio; descarga el archivo para verlo entero.',
     binary: 'Contenido binario; se muestran los primeros bytes en hexadecimal.',
     hex: 'Primeros bytes en hexadecimal',
     imageAlt: 'Imagen guardada como {{cid}}',

@@ -6,7 +6,14 @@ describe('file previews', () => {
     expect(previewOf(new TextEncoder().encode('Acta de la asamblea — 2025\n'))).toEqual({
       kind: 'text',
       text: 'Acta de la asamblea — 2025\n',
+      truncated: false,
     })
+  })
+
+  it('shows the beginning of long text, even when the cut falls inside a character', () => {
+    const long = new TextEncoder().encode('ñ'.repeat(100))
+    const preview = previewOf(long, 51)
+    expect(preview).toEqual({ kind: 'text', text: 'ñ'.repeat(25), truncated: true })
   })
 
   it('recognises images by their signature', () => {

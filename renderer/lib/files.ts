@@ -18,7 +18,7 @@ export async function readFileBytes(file: File): Promise<Uint8Array<ArrayBuffer>
 }
 
 export type Preview =
-  { kind: 'text'; text: string } | { kind: 'image'; type: string } | { kind: 'binary'; hex: string }
+  { kind: 'text'; text: string; truncated: boolean } | { kind: 'image'; type: string } | { kind: 'binary'; hex: string }
 
 const IMAGE_SIGNATURES: [string, number[]][] = [
   ['image/png', [0x89, 0x50, 0x4e, 0x47]],
@@ -32,14 +32,16 @@ export function previewOf(bytes: Uint8Array, maxText = 256 * 1024): Preview {
   for (const [type, sig] of IMAGE_SIGNATURES) {
     if (sig.every((b, i) => bytes[i] === b)) return { kind: 'image', type }
   }
-  if (bytes.length <= maxText) {
-    try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-      // eslint-disable-next-line no-control-regex -- control characters mean binary content
-      if (!/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text)) return { kind: 'text', text }
-    } catch {
-      // Not UTF-8: fall through to hex.
-    }
+  const truncated = bytes.length > maxText
+  try {
+    // `stream` lets a long file be cut in the middle of a character without being taken for binary.
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, maxText), {
+      stream: truncated,
+    })
+    // eslint-disable-next-line no-control-regex -- control characters mean binary content
+    if (!/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text)) return { kind: 'text', text, truncated }
+  } catch {
+    // Not UTF-8: fall through to hex.
   }
   return { kind: 'binary', hex: hexDump(bytes.subarray(0, 512)) }
 }

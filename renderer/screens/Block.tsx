@@ -132,9 +132,12 @@ function FileContent({ cid, size, isRaw }: { cid: string; size: number; isRaw: b
             <Button onClick={() => saveBytes(content.bytes, cid)}>{t('dag.download')}</Button>
           </p>
           {content.preview.kind === 'text' ? (
-            <pre className="file-text" tabIndex={0} aria-label={t('dag.content')}>
-              {content.preview.text}
-            </pre>
+            <>
+              {content.preview.truncated ? <p className="hint">{t('dag.truncated')}</p> : null}
+              <pre className="file-text" tabIndex={0} aria-label={t('dag.content')}>
+                {content.preview.text}
+              </pre>
+            </>
           ) : content.preview.kind === 'image' && imageUrl !== null ? (
             <img className="file-image" src={imageUrl} alt={t('dag.imageAlt', { cid })} />
           ) : content.preview.kind === 'binary' ? (
