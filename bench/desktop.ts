@@ -2,7 +2,8 @@
  * Desktop UI: time from page load to an interactive dashboard in browser mode, against a real daemon
  * (`icn node start`, identity created and unlocked), measured in Debian Chromium with Playwright. The page marks
  * `icn:dashboard-ready` (performance.mark) when the dashboard has the node's status; the figure is that mark's
- * time since navigation start. Each load uses a fresh browser context (empty cache).
+ * time since navigation start. Cold loads use a fresh browser context each (empty HTTP and code caches, as on a
+ * first visit); warm loads reload one page (a member coming back to the tab).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -42,7 +43,21 @@ export const desktopBench: BenchSuite = {
         if (i >= 0) samples.push(ms)
         await context.close()
       }
+      const warm: number[] = []
+      const context = await browser.newContext()
+      const page = await context.newPage()
+      await page.goto(url)
+      await page.locator('[data-ready="true"]').waitFor({ timeout: 15_000 })
+      for (let i = 0; i < LOADS; i++) {
+        await page.reload()
+        await page.locator('[data-ready="true"]').waitFor({ timeout: 15_000 })
+        warm.push(
+          await page.evaluate(() => performance.getEntriesByName('icn:dashboard-ready')[0]?.startTime ?? NaN),
+        )
+      }
+      await context.close()
       const median = percentile(samples, 50)
+      const warmMedian = percentile(warm, 50)
       const slowest = Math.max(...samples)
       return [
         {
@@ -53,7 +68,14 @@ export const desktopBench: BenchSuite = {
           pass: atMost(median, TARGET_MS - 1),
         },
         {
-          name: `page load → interactive dashboard, slowest of ${LOADS} (spread; shared 2-core machines vary)`,
+          name: `page reload → interactive dashboard, median of ${LOADS} warm loads`,
+          value: round(warmMedian, 0),
+          unit: 'ms',
+          target: `< ${TARGET_MS}`,
+          pass: atMost(warmMedian, TARGET_MS - 1),
+        },
+        {
+          name: `page load → interactive dashboard, slowest of ${LOADS} cold loads (spread; shared 2-core machines vary)`,
           value: round(slowest, 0),
           unit: 'ms',
           target: `< ${TARGET_MS} (informational)`,

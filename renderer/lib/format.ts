@@ -1,4 +1,11 @@
-/** Formatting helpers that follow the UI language. */
+/** Formatting helpers that follow the UI language. Intl formatters are costly to build, so they are kept. */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>()
+
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined
+  if (f === undefined) formatters.set(key, (f = make()))
+  return f
+}
 export function formatBytes(bytes: number, locale: string): string {
   const units = ['B', 'KiB', 'MiB', 'GiB']
   let value = bytes
@@ -7,11 +14,19 @@ export function formatBytes(bytes: number, locale: string): string {
     value /= 1024
     unit++
   }
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`
+  const digits = unit === 0 ? 0 : 1
+  const format = cached(
+    `bytes:${locale}:${digits}`,
+    () => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }),
+  )
+  return `${format.format(value)} ${units[unit]}`
 }
 
 export function formatTime(ms: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(ms))
+  return cached(
+    `time:${locale}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }),
+  ).format(new Date(ms))
 }
 
 export function formatDuration(ms: number, locale: string): string {
@@ -32,7 +47,7 @@ export function formatDuration(ms: number, locale: string): string {
 }
 
 export function formatNumber(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(n)
+  return cached(`number:${locale}`, () => new Intl.NumberFormat(locale)).format(n)
 }
 
 /** did:key:z6MkhaX…Wq9 — long identifiers shortened for lists; the full value stays in the title. */
