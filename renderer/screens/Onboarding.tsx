@@ -245,7 +245,7 @@ function FileStep(props: { passphrase: string; onFinish: () => Promise<void> }):
           </Button>
         ) : (
           <Button
-            variant={saved || backedUp ? 'primary' : 'secondary'}
+            variant={saved ? 'primary' : 'secondary'}
             busy={finish.busy}
             onClick={() => void finish.run(false)}
           >
