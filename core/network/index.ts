@@ -26,6 +26,13 @@ export interface NetworkInit {
    * @default false
    */
   mdns?: boolean
+  /**
+   * Run the Kademlia DHT (/icn/kad/1.0.0) for DID record lookups and provider records. DHT queries dial the
+   * peers they find; turn it off for nodes that must talk only to peers they were given (fixed topologies,
+   * private deployments).
+   * @default true
+   */
+  dht?: boolean
   /** Sync with a connected peer this often (ms); 0 turns periodic sync off. @default 60_000 */
   syncIntervalMs?: number
   /** Sync with every peer that connects and speaks /icn/sync/1.0.0. @default true */
@@ -102,7 +109,8 @@ export interface NetworkStatus {
   connections: number
   peers: number
   scopes: string[]
-  topics: string[]
+  /** Joined topics with the peers known to subscribe to each and the peers in our gossip mesh for it. */
+  topics: { topic: string; subscribers: number; mesh: number }[]
   mdns: boolean
   bootstrap: string[]
   dht: { mode: 'client' | 'server' | null; routingTableSize: number }

@@ -24,7 +24,7 @@ import { DHT_PROTOCOL, PEER_RECORD_NAMESPACE, TOPIC_PATTERN } from './topics'
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
-  dht: KadDHT
+  dht?: KadDHT
   pubsub: GossipSub
 }
 
@@ -38,6 +38,7 @@ export interface GossipsubInternals {
     acceptance: 'accept' | 'reject' | 'ignore',
   ): void
   getScore(peerId: string): number
+  getMeshPeers(topic: string): string[]
   score: { params: { topics: Record<string, TopicScoreParams> } }
   allowedTopics: { has(topic: string): boolean } | null
 }
@@ -53,6 +54,7 @@ export interface HostOptions {
   keyFile: string
   listen: string[]
   mdns: boolean
+  dht: boolean
   limits: NetworkLimits
   penalties: PeerPenalties
 }
@@ -187,6 +189,20 @@ export async function createHost(options: HostOptions): Promise<{ host: Host; mo
   const peerDiscovery = []
   if (options.mdns)
     peerDiscovery.push(m.mdns.mdns({ serviceTag: '_icn-desktop._udp.local', interval: 10_000 }))
+  const dhtService = (): ReturnType<typeof m.kad.kadDHT> =>
+    m.kad.kadDHT({
+      protocol: DHT_PROTOCOL,
+      // Small cooperative networks have no public DHT servers to lean on: every full node serves.
+      clientMode: false,
+      // The default mapper drops private and loopback addresses, which are exactly how LAN cooperatives (and
+      // local nodes) reach each other; unroutable ones are refused by the gater instead.
+      peerInfoMapper: m.kad.passthroughMapper,
+      validators: { [PEER_RECORD_NAMESPACE]: (key, value) => validatePeerRecordEntry(key, value) },
+      selectors: { [PEER_RECORD_NAMESPACE]: (key, records) => selectPeerRecord(key, records) },
+      maxInboundStreams: limits.dhtMaxInboundStreams,
+      maxOutboundStreams: limits.dhtMaxOutboundStreams,
+      allowQueryWithZeroPeers: true,
+    })
   const host = await m.libp2p.createLibp2p<HostServices>({
     privateKey,
     start: false,
@@ -233,16 +249,7 @@ export async function createHost(options: HostOptions): Promise<{ host: Host; mo
     services: {
       identify: m.identify.identify(),
       ping: m.ping.ping({ maxInboundStreams: 1, maxOutboundStreams: 1 }),
-      dht: m.kad.kadDHT({
-        protocol: DHT_PROTOCOL,
-        // Small cooperative networks have no public DHT servers to lean on: every full node serves.
-        clientMode: false,
-        validators: { [PEER_RECORD_NAMESPACE]: (key, value) => validatePeerRecordEntry(key, value) },
-        selectors: { [PEER_RECORD_NAMESPACE]: (key, records) => selectPeerRecord(key, records) },
-        maxInboundStreams: limits.dhtMaxInboundStreams,
-        maxOutboundStreams: limits.dhtMaxOutboundStreams,
-        allowQueryWithZeroPeers: true,
-      }),
+      ...(options.dht ? { dht: dhtService() } : {}),
       pubsub: m.gossipsub.gossipsub({
         globalSignaturePolicy: 'StrictSign',
         asyncValidation: true,
@@ -266,6 +273,7 @@ export async function createHost(options: HostOptions): Promise<{ host: Host; mo
   if (
     typeof internals.reportMessageValidationResult !== 'function' ||
     typeof internals.getScore !== 'function' ||
+    typeof internals.getMeshPeers !== 'function' ||
     typeof internals.score?.params?.topics !== 'object' ||
     !('allowedTopics' in internals)
   ) {

@@ -65,6 +65,7 @@ class DefaultNetwork implements Network {
   private readonly listen: string[]
   private readonly bootstrap: string[]
   private readonly mdns: boolean
+  private readonly dht: boolean
   private readonly syncIntervalMs: number
   private readonly syncOnConnect: boolean
   private readonly provideEvents: boolean
@@ -89,6 +90,9 @@ class DefaultNetwork implements Network {
   private record: { bytes: Uint8Array; record: SignedPeerRecord } | undefined
   private recordPublished = false
   private publishing: Promise<void> | undefined
+  private publishedAt = 0
+  private routingTableAtPublish = 0
+  private publishTimer: NodeJS.Timeout | undefined
 
   // gossip validation
   private validating = 0
@@ -121,6 +125,7 @@ class DefaultNetwork implements Network {
     this.listen = init.listen ?? ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
     this.bootstrap = init.bootstrap ?? []
     this.mdns = init.mdns ?? false
+    this.dht = init.dht ?? true
     this.syncIntervalMs = init.syncIntervalMs ?? 60_000
     this.syncOnConnect = init.syncOnConnect ?? true
     this.provideEvents = init.provideEvents ?? true
@@ -143,6 +148,7 @@ class DefaultNetwork implements Network {
       keyFile: this.keyFile,
       listen: this.listen,
       mdns: this.mdns,
+      dht: this.dht,
       limits: this.limits,
       penalties: this.penalties,
     })
@@ -190,6 +196,7 @@ class DefaultNetwork implements Network {
     this.running = false
     this.lifecycle.abort(new IcnError('NODE_STOPPING', 'The node is stopping.'))
     for (const timer of this.timers.splice(0)) clearInterval(timer)
+    clearTimeout(this.publishTimer)
     for (const off of this.offs.splice(0)) off()
     await Promise.allSettled([...this.sessions.values()].map((s) => s.promise))
     await this.stopHost()
@@ -250,10 +257,14 @@ class DefaultNetwork implements Network {
       connections: host?.getConnections().length ?? 0,
       peers: host?.getPeers().length ?? 0,
       scopes: this.scopes(),
-      topics: host?.services.pubsub.getTopics() ?? [],
+      topics: (host?.services.pubsub.getTopics() ?? []).sort().map((topic) => ({
+        topic,
+        subscribers: host?.services.pubsub.getSubscribers(topic).length ?? 0,
+        mesh: this.pubsub?.getMeshPeers(topic).length ?? 0,
+      })),
       mdns: this.mdns,
       bootstrap: [...this.bootstrap],
-      dht: { mode: dht?.getMode() ?? null, routingTableSize: dht?.routingTable?.size ?? 0 },
+      dht: { mode: dht?.getMode() ?? null, routingTableSize: this.routingTableSize() },
       record:
         this.record === undefined
           ? null
@@ -397,7 +408,7 @@ class DefaultNetwork implements Network {
       if (!this.running) return
       if (this.syncOnConnect && result.protocols.includes(SYNC_PROTOCOL))
         this.requestSync(result.peerId.toString())
-      if (!this.recordPublished) void this.publishRecord()
+      this.maybeRepublish()
       this.pumpProvides()
       this.pumpFetches()
     })
@@ -405,14 +416,12 @@ class DefaultNetwork implements Network {
       const info = evt.detail as PeerInfo
       if (!this.mdns || !this.running || host.getConnections().length >= MDNS_DIAL_BELOW) return
       if (host.getConnections(info.id).length > 0 || info.id.equals(host.peerId)) return
-      host
-        .dial(info.id, { signal: AbortSignal.timeout(this.limits.dialTimeout) })
-        .catch((err: unknown) =>
-          this.log.debug('discovered peer unreachable', {
-            peer: info.id.toString(),
-            err: (err as Error).message,
-          }),
-        )
+      host.dial(info.id, { signal: AbortSignal.timeout(this.limits.dialTimeout) }).catch((err: unknown) =>
+        this.log.debug('discovered peer unreachable', {
+          peer: info.id.toString(),
+          err: (err as Error).message,
+        }),
+      )
     })
     const onMessage = (evt: CustomEvent<GossipsubMessage>): void => this.onGossip(evt.detail)
     host.services.pubsub.addEventListener('gossipsub:message', onMessage)
@@ -703,6 +712,7 @@ class DefaultNetwork implements Network {
   private async findProviders(cid: CID, signal: AbortSignal): Promise<PeerId[]> {
     const host = this.requireHost()
     const out: PeerId[] = []
+    if (!this.dht) return out
     try {
       for await (const provider of host.contentRouting.findProviders(cid, {
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.limits.dhtQueryTimeout)]),
@@ -827,7 +837,7 @@ class DefaultNetwork implements Network {
   }
 
   provide(cid: CID): void {
-    if (!this.enabled) return
+    if (!this.enabled || !this.dht) return
     if (this.provideQueue.size >= this.limits.dhtMaxProvideQueue) {
       const oldest = this.provideQueue.values().next().value
       if (oldest !== undefined) this.provideQueue.delete(oldest)
@@ -837,7 +847,7 @@ class DefaultNetwork implements Network {
   }
 
   private pumpProvides(): void {
-    if (this.provideRunning || !this.running || this.provideQueue.size === 0) return
+    if (this.provideRunning || !this.running || !this.dht || this.provideQueue.size === 0) return
     if ((this.host?.getConnections().length ?? 0) === 0) return
     this.provideRunning = true
     void (async () => {
@@ -1032,6 +1042,7 @@ class DefaultNetwork implements Network {
     if (cached !== undefined) return cached
     if (this.record?.record.did === did)
       return { peerId: host.peerId.toString(), seq: this.record.record.seq }
+    if (!this.dht) return undefined
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.limits.dhtQueryTimeout),
       ...(options.signal === undefined ? [] : [options.signal]),
@@ -1122,16 +1133,39 @@ class DefaultNetwork implements Network {
     await this.publishRecord()
   }
 
+  private routingTableSize(): number {
+    const dht = this.host?.services.dht as { routingTable?: { size?: number } } | undefined
+    return dht?.routingTable?.size ?? 0
+  }
+
+  /**
+   * A record lands on the DHT peers closest to its key among those known when it is put. While the network
+   * forms around this node, put it again whenever the routing table has doubled (at most every 60 s
+   * otherwise), half a second after the last new peer, so that lookups from the far side find it.
+   */
+  private maybeRepublish(): void {
+    if (this.record === undefined || !this.dht) return
+    const size = this.routingTableSize()
+    const recent = Date.now() - this.publishedAt < 60_000
+    if (this.recordPublished && recent && size < 2 * this.routingTableAtPublish) return
+    clearTimeout(this.publishTimer)
+    this.publishTimer = setTimeout(() => void this.publishRecord(), 500)
+    this.publishTimer.unref()
+  }
+
   private publishRecord(): Promise<void> {
     this.publishing ??= (async () => {
       const host = this.host
       const record = this.record
-      if (host === undefined || record === undefined || host.getConnections().length === 0) return
+      if (host === undefined || record === undefined || !this.dht || host.getConnections().length === 0)
+        return
       try {
         await host.contentRouting.put(peerRecordKey(record.record.did), record.bytes, {
           signal: AbortSignal.any([this.lifecycle.signal, AbortSignal.timeout(this.limits.dhtQueryTimeout)]),
         })
         this.recordPublished = true
+        this.publishedAt = Date.now()
+        this.routingTableAtPublish = this.routingTableSize()
         this.log.debug('peer record published', { did: record.record.did, seq: record.record.seq })
       } catch (err) {
         this.log.debug('peer record not published yet', { err: (err as Error).message })
