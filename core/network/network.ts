@@ -16,7 +16,7 @@ import {
   verifyPeerRecord,
   type SignedPeerRecord,
 } from './record'
-import { runSyncSession, serveSync, type SyncClientContext } from './sync'
+import { nextMacrotask, runSyncSession, serveSync, type SyncClientContext } from './sync'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL, eventsTopic, meshTopic, parseTopic } from './topics'
 import type {
   FetchResult,
@@ -521,6 +521,7 @@ class DefaultNetwork implements Network {
   /** Gossip verdict for an event: the DAG's own validation, mapped to ACCEPT / IGNORE / REJECT. */
   private async validateEvent(data: Uint8Array, from: string): Promise<GossipVerdict> {
     try {
+      await nextMacrotask()
       const result = await this.components.dag.ingest(data, { from })
       switch (result.status) {
         case 'applied':
@@ -751,6 +752,7 @@ class DefaultNetwork implements Network {
     const { dag } = this.components
     if (cid.code === DAG_CBOR && looksLikeEvent(bytes)) {
       try {
+        await nextMacrotask()
         await dag.ingest(bytes, { from })
         return true
       } catch (err) {

@@ -33,6 +33,17 @@ import {
 } from './wire'
 import { MAX_EVENT_BYTES } from '../dag'
 
+/**
+ * Resolves on a fresh macrotask. The DAG writer (core/dag/dag.ts `enqueue`) clears `pumping` in a `.finally`
+ * that runs a few microtasks after its queue ran dry; a job enqueued from a promise continuation inside that
+ * window (e.g. right after an ingest resolved) waits until some later write starts the writer again. Work
+ * handed to the writer from a new macrotask never lands in that window. Remove once the writer re-checks its
+ * queue when it goes idle.
+ */
+export function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 // ---- server --------------------------------------------------------------------------------------------------
 
 export interface SyncServerContext {
@@ -306,6 +317,7 @@ export async function runSyncSession(
 
   async function ingestPage(events: Uint8Array[]): Promise<{ accepted: number; stopAuthor: boolean }> {
     // Calls are made in order in one tick: the DAG queues them in chain order and commits them as a group.
+    await nextMacrotask()
     const results = await Promise.allSettled(
       events.map((bytes) => dag.ingest(bytes, { from: remotePeer, signal })),
     )

@@ -4,7 +4,9 @@ import { startNetNode, tcpAddr, waitFor } from './network-helpers'
 
 describe('the DHT across three nodes in a line (a — b — c)', () => {
   const nodes: TestNode[] = []
-  const [a, b, c] = [0, 1, 2].map((i) => () => nodes[i]!)
+  const a = (): TestNode => nodes[0]!
+  const b = (): TestNode => nodes[1]!
+  const c = (): TestNode => nodes[2]!
 
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) nodes.push(await startNetNode())
