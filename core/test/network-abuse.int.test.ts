@@ -89,7 +89,11 @@ describe('bad input from peers', () => {
   })
 
   afterAll(async () => {
-    await Promise.all(attackers.map((a) => a.stop()))
+    await Promise.all(
+      attackers.map(async (a) => {
+        await a.stop()
+      }),
+    )
     await Promise.all([target.destroy(), honest.destroy()])
   })
 
