@@ -103,7 +103,11 @@ export interface SyncRunInfo {
 
 export interface NetworkStatus {
   enabled: boolean
+  /** libp2p is coming up. */
+  starting: boolean
   running: boolean
+  /** Why networking is not running, when it failed to start. */
+  error: { code: string; message: string } | null
   peerId: string | null
   listenAddrs: string[]
   connections: number
@@ -136,6 +140,11 @@ export interface FetchResult {
 
 export interface Network extends Startable {
   readonly enabled: boolean
+  /**
+   * Resolves once libp2p is up (start() returns before: the node serves its API while networking comes up).
+   * Rejects with NETWORK_DISABLED, or UNAVAILABLE when networking failed to start.
+   */
+  ready(): Promise<void>
   status(): NetworkStatus
   /** This node's libp2p peer id (null while stopped or disabled). */
   peerId(): string | null

@@ -83,6 +83,8 @@ class DefaultNetwork implements Network {
   private readonly timers: NodeJS.Timeout[] = []
   private lifecycle = new AbortController()
   private running = false
+  private starting: Promise<void> | undefined
+  private startError: IcnError | undefined
 
   // peers and records
   private readonly known = new Map<string, KnownPeer>()
@@ -136,6 +138,11 @@ class DefaultNetwork implements Network {
 
   // ---- lifecycle -------------------------------------------------------------------------------------------
 
+  /**
+   * Loads the joined scopes and brings libp2p up in the background: loading libp2p takes longer than the rest
+   * of the node together, and nothing local waits for it. `ready()` resolves once peers can reach the node;
+   * a failure (a port in use…) is logged and shown in status, and the node keeps serving its API offline.
+   */
   async start(): Promise<void> {
     this.sub = this.components.storage.json<StoredScope | StoredRecord>('network')
     this.joined.clear()
@@ -143,6 +150,36 @@ class DefaultNetwork implements Network {
     for await (const key of this.sub.keys({ gt: 'scope!', lt: 'scope!\xff' })) this.joined.add(key.slice(6))
     if (!this.enabled) return
     this.lifecycle = new AbortController()
+    this.startError = undefined
+    const signal = this.lifecycle.signal
+    this.starting = this.startHost(signal).catch(async (err: unknown) => {
+      await this.stopHost()
+      if (signal.aborted) return
+      this.startError = toIcnError(err)
+      this.log.error('networking failed to start; the node runs offline', { err })
+    })
+  }
+
+  ready(): Promise<void> {
+    if (!this.enabled)
+      return Promise.reject(
+        new IcnError(
+          'NETWORK_DISABLED',
+          'Networking is turned off on this node; start it with networking on.',
+        ),
+      )
+    if (this.starting === undefined)
+      return Promise.reject(new IcnError('NODE_NOT_RUNNING', 'The node is not running.'))
+    return this.starting.then(() => {
+      if (this.startError !== undefined)
+        throw new IcnError('UNAVAILABLE', `Networking failed to start: ${this.startError.message}`, {
+          cause: this.startError,
+        })
+      if (!this.running) throw new IcnError('NODE_NOT_RUNNING', 'The node is not running.')
+    })
+  }
+
+  private async startHost(signal: AbortSignal): Promise<void> {
     const { host, modules } = await createHost({
       dataDir: this.components.dataDir,
       keyFile: this.keyFile,
@@ -155,24 +192,21 @@ class DefaultNetwork implements Network {
     this.host = host
     this.modules = modules
     this.pubsub = host.services.pubsub as unknown as GossipsubInternals
-    try {
-      await host.handle(BLOCKS_PROTOCOL, (stream, connection) => this.onBlocksStream(stream, connection), {
-        maxInboundStreams: this.limits.blocksMaxInboundStreams,
-        maxOutboundStreams: this.limits.blocksMaxOutboundStreams,
-      })
-      await host.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), {
-        maxInboundStreams: this.limits.syncMaxInboundStreams,
-        maxOutboundStreams: 1,
-      })
-      this.listenHost(host)
-      await host.start()
-      for (const scope of this.joined) this.joinTopics(scope)
-      this.listenBus()
-      await this.loadRecord()
-    } catch (err) {
-      await this.stopHost()
-      throw err
-    }
+    if (signal.aborted) return
+    await host.handle(BLOCKS_PROTOCOL, (stream, connection) => this.onBlocksStream(stream, connection), {
+      maxInboundStreams: this.limits.blocksMaxInboundStreams,
+      maxOutboundStreams: this.limits.blocksMaxOutboundStreams,
+    })
+    await host.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), {
+      maxInboundStreams: this.limits.syncMaxInboundStreams,
+      maxOutboundStreams: 1,
+    })
+    this.listenHost(host)
+    await host.start()
+    if (signal.aborted) return
+    for (const scope of this.joined) this.joinTopics(scope)
+    this.listenBus()
+    await this.loadRecord()
     this.running = true
     this.every(BOOTSTRAP_RETRY_MS, () => {
       if (this.host !== undefined && this.host.getConnections().length === 0) this.dialBootstrap()
@@ -195,6 +229,8 @@ class DefaultNetwork implements Network {
   async stop(): Promise<void> {
     this.running = false
     this.lifecycle.abort(new IcnError('NODE_STOPPING', 'The node is stopping.'))
+    await this.starting
+    this.starting = undefined
     for (const timer of this.timers.splice(0)) clearInterval(timer)
     clearTimeout(this.publishTimer)
     for (const off of this.offs.splice(0)) off()
@@ -251,7 +287,12 @@ class DefaultNetwork implements Network {
       { getMode(): 'client' | 'server'; routingTable?: { size: number } } | undefined
     return {
       enabled: this.enabled,
+      starting: this.enabled && this.starting !== undefined && !this.running && this.startError === undefined,
       running: host !== undefined,
+      error:
+        this.startError === undefined
+          ? null
+          : { code: this.startError.code, message: this.startError.message },
       peerId: host?.peerId.toString() ?? null,
       listenAddrs: this.listenAddrs(),
       connections: host?.getConnections().length ?? 0,
@@ -284,6 +325,7 @@ class DefaultNetwork implements Network {
   }
 
   async peers(): Promise<PeerSummary[]> {
+    await this.ready()
     const host = this.requireHost()
     const byPeer = new Map<string, Connection[]>()
     for (const conn of host.getConnections()) {
@@ -320,6 +362,7 @@ class DefaultNetwork implements Network {
     text: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ peerId: string; addr: string }> {
+    await this.ready()
     const host = this.requireHost()
     const modules = this.requireModules()
     let addr
@@ -353,6 +396,7 @@ class DefaultNetwork implements Network {
   }
 
   async disconnect(peerId: string): Promise<void> {
+    await this.ready()
     const host = this.requireHost()
     const peer = this.parsePeerId(peerId)
     if (host.getConnections(peer).length === 0)
@@ -498,8 +542,14 @@ class DefaultNetwork implements Network {
         this.log.debug('validation report failed', { peer: from, err: (err as Error).message })
       }
     }
-    if (parsed === undefined || this.validating >= this.limits.gossipMaxValidating) {
+    if (parsed === undefined) {
       report('ignore')
+      return
+    }
+    if (this.validating >= this.limits.gossipMaxValidating) {
+      // Overloaded: drop the message unjudged and let sync bring whatever we dropped from this peer.
+      report('ignore')
+      if (parsed.kind === 'events') this.requestSync(from)
       return
     }
     this.validating++
@@ -571,6 +621,7 @@ class DefaultNetwork implements Network {
   }
 
   async publishMesh(scope: string, data: Uint8Array): Promise<number> {
+    await this.ready()
     const host = this.requireHost()
     if (!isScope(scope))
       throw new IcnError('INVALID_ARGUMENT', `"${String(scope).slice(0, 100)}" is not a scope.`)
@@ -658,6 +709,7 @@ class DefaultNetwork implements Network {
   // ---- block exchange --------------------------------------------------------------------------------------
 
   async fetch(cids: CID[], options: { signal?: AbortSignal; peer?: string } = {}): Promise<FetchResult> {
+    await this.ready()
     const host = this.requireHost()
     const signal = AbortSignal.any([
       this.lifecycle.signal,
@@ -1007,6 +1059,7 @@ class DefaultNetwork implements Network {
   async sync(
     options: { peerId?: string; signal?: AbortSignal; onProgress?: (progress: SyncProgress) => void } = {},
   ): Promise<SyncRunInfo[]> {
+    await this.ready()
     const host = this.requireHost()
     let peers: string[]
     if (options.peerId !== undefined) {
@@ -1039,6 +1092,7 @@ class DefaultNetwork implements Network {
     did: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ peerId: string; seq: number } | undefined> {
+    await this.ready()
     const host = this.requireHost()
     const cached = this.didToPeer.get(did)
     if (cached !== undefined) return cached
@@ -1128,6 +1182,8 @@ class DefaultNetwork implements Network {
         this.record = { bytes, record: verifyPeerRecord(bytes) }
         this.recordPublished = false
         await this.sub?.put('record', { bytes: Buffer.from(bytes).toString('base64') })
+        // Connected peers learn the new record in the sync handshake; sync now rather than at the next round.
+        for (const peer of this.syncPeers()) this.requestSync(peer)
       } catch (err) {
         this.log.warn('could not sign the peer record', { err: toIcnError(err).message })
       }

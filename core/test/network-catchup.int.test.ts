@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { TestNode } from './helpers'
-import { startNetNode, tcpAddr, waitForSameState } from './network-helpers'
+import { startNetNode, tcpAddr, waitFor, waitForSameState } from './network-helpers'
 
 const EVENTS = 1000
 
@@ -50,6 +50,8 @@ describe('a node that was offline catches up', () => {
     expect(await c.node.dag.stateRoot()).toBe(await a.node.dag.stateRoot())
     // Progress was reported while syncing, ending with everything received.
     expect(progress.some((p) => p.phase === 'events' && p.total === EVENTS)).toBe(true)
-    expect(progress.at(-1)).toMatchObject({ phase: 'done', done: EVENTS })
+    await waitFor('the session to report it is done', () =>
+      progress.some((p) => p.phase === 'done' && p.done === EVENTS),
+    )
   })
 })

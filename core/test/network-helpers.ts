@@ -31,13 +31,15 @@ export const TEST_NETWORK: NetworkInit = {
 export async function startNetNode(
   options: { network?: NetworkInit; dir?: TempDir; logger?: Logger } = {},
 ): Promise<TestNode> {
-  return startTestNode({
+  const node = await startTestNode({
     dir: options.dir ?? (await tempDir('icn-net-')),
     init: {
       network: { ...TEST_NETWORK, ...options.network },
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     },
   })
+  await node.node.network.ready()
+  return node
 }
 
 export function tcpAddr(node: TestNode): string {
