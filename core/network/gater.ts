@@ -27,9 +27,15 @@ export class PeerPenalties {
     return false
   }
 
-  ban(peerId: string): void {
+  /** Keeps a peer away for `ms` (default: the ban time): no dials to it, no connections from it. */
+  ban(peerId: string, ms = this.banMs): void {
     this.bans.delete(peerId)
-    bounded(this.bans, this.maxEntries).set(peerId, this.now() + this.banMs)
+    bounded(this.bans, this.maxEntries).set(peerId, this.now() + ms)
+  }
+
+  unban(peerId: string): void {
+    this.bans.delete(peerId)
+    this.violations.delete(peerId)
   }
 
   isBanned(peerId: string): boolean {

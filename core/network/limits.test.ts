@@ -56,6 +56,16 @@ describe('peer penalties', () => {
     expect(p.isBanned('a')).toBe(false)
   })
 
+  it('keep a disconnected peer away for the cool-off unless the member connects to it again', () => {
+    let now = 0
+    const p = new PeerPenalties(3, 1000, 100, () => now)
+    p.ban('b', 60_000)
+    now = 30_000
+    expect(p.isBanned('b')).toBe(true)
+    p.unban('b')
+    expect(p.isBanned('b')).toBe(false)
+  })
+
   it('stay bounded however many identities misbehave', () => {
     const p = new PeerPenalties(1, 60_000, 50)
     for (let i = 0; i < 10_000; i++) p.violation(`peer-${i}`)

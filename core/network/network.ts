@@ -56,6 +56,8 @@ const MESH_HANDLER_TIMEOUT_MS = 5_000
 const MDNS_DIAL_BELOW = 16
 /** Provide announcements per second (DHT queries are not free; events are also found through sync). */
 const PROVIDES_PER_SECOND = 10
+/** After `disconnect`, the peer is neither dialled nor accepted for this long (unless connected again). */
+const DISCONNECT_COOL_OFF_MS = 10 * 60_000
 /** A CID that could not be fetched is not retried for this long. */
 const FETCH_RETRY_MS = 30_000
 
@@ -378,6 +380,8 @@ class DefaultNetwork implements Network {
     const target = addr.getComponents().find((c) => c.name === 'p2p')?.value
     if (target !== undefined && target === host.peerId.toString())
       throw new IcnError('NETWORK_DIAL_FAILED', 'That address is this node itself.')
+    // The member asks for this peer: lift an earlier disconnect (or ban) of it.
+    if (target !== undefined) this.penalties.unban(target)
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.limits.dialTimeout),
       ...(options.signal === undefined ? [] : [options.signal]),
@@ -401,6 +405,9 @@ class DefaultNetwork implements Network {
     const peer = this.parsePeerId(peerId)
     if (host.getConnections(peer).length === 0)
       throw new IcnError('NETWORK_PEER_NOT_FOUND', `Not connected to ${peerId}; see icn peers.`)
+    // Without this the DHT's keep-alive tags would have either side redial at once: the peer stays away
+    // until DISCONNECT_COOL_OFF_MS passed or the member connects to it again.
+    this.penalties.ban(peer.toString(), DISCONNECT_COOL_OFF_MS)
     await host.hangUp(peer)
   }
 
