@@ -5,8 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
+import { networkBench } from './network'
 
-const SUITES: BenchSuite[] = [foundationBench]
+const SUITES: BenchSuite[] = [foundationBench, networkBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

@@ -7,7 +7,8 @@
 import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
 import { IcnError } from '../errors'
-import { CID, DAG_CBOR, decodeCanonical, encode, isSha256Cid } from '../dag'
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID, DAG_CBOR, encode, isSha256Cid } from '../dag'
 import { isDidKey } from '../identity'
 
 // ---- framing ---------------------------------------------------------------------------------------------------
@@ -60,12 +61,16 @@ export async function writeFrame(
     await stream.onDrain(signal === undefined ? {} : { signal })
 }
 
+/**
+ * Protocol messages are not content-addressed, so they need strict dag-cbor but not the canonical-form check
+ * (a re-encode of the whole frame); what they carry (events, records, blocks) is checked canonically later.
+ */
 function decodeMap(bytes: Uint8Array, what: string): Record<string, unknown> {
   let value: unknown
   try {
-    value = decodeCanonical(bytes)
+    value = dagCbor.decode(bytes)
   } catch (err) {
-    throw protocolError(`The ${what} is not canonical dag-cbor.`, err)
+    throw protocolError(`The ${what} is not dag-cbor.`, err)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
     throw protocolError(`The ${what} is not a map.`)

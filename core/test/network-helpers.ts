@@ -38,7 +38,7 @@ export async function startNetNode(
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     },
   })
-  await node.node.network.ready()
+  if (node.node.network.enabled) await node.node.network.ready()
   return node
 }
 
