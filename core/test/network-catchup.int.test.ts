@@ -21,6 +21,9 @@ describe('a node that was offline catches up', () => {
     await c.node.dag.append({ type: 'note', scope: 'global', body: { text: 'c was here first', refs: [] } })
     await waitForSameState([a, b, c], 1)
     const cPeerId = c.node.network.peerId()
+    // Joined scopes survive the restart too (governance joins cooperatives once).
+    const coop = 'did:icn:bafyreigdmqpykrgxyaxtlafqpqhzrb7qy2rh75nldvfd4tucqmqqme5yje'
+    await c.node.network.subscribe(coop)
 
     await c.node.stop()
     const made = []
@@ -40,6 +43,8 @@ describe('a node that was offline catches up', () => {
     nodes.push(c)
     expect(c.node.network.peerId()).toBe(cPeerId)
     expect((await c.node.dag.stats()).events).toBe(1)
+    expect(c.node.network.scopes()).toEqual([coop, 'global'].sort())
+    expect(c.node.network.status().topics.map((t) => t.topic)).toContain(`/icn/${coop}/events/1`)
     const progress: { phase: string; done: number; total: number }[] = []
     c.node.events.on('network:sync-progress', (p) => progress.push(p))
     const started = Date.now()

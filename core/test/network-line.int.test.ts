@@ -66,3 +66,37 @@ describe('five nodes in a line', () => {
     expect(middle.didOf(nodes[1]!.node.network.peerId()!)).toBe(nodes[1]!.node.identity.did())
   })
 })
+
+describe('mesh messages along a line', () => {
+  const nodes: TestNode[] = []
+  const received: string[][] = [[], [], [], []]
+
+  beforeAll(async () => {
+    for (let i = 0; i < 4; i++) nodes.push(await startNetNode({ network: { dht: false } }))
+    for (let i = 0; i < 3; i++) await nodes[i + 1]!.node.network.connect(tcpAddr(nodes[i]!))
+    nodes.forEach((n, i) =>
+      n.node.network.onMesh('global', (m) => {
+        const text = new TextDecoder().decode(m.data)
+        received[i]!.push(text)
+        // Node 1 judges "bad …" messages invalid: they must stop there.
+        return i === 1 && text.startsWith('bad') ? 'reject' : 'accept'
+      }),
+    )
+    for (const [i, n] of nodes.entries())
+      await waitForMesh(n, i === 0 || i === 3 ? 1 : 2, '/icn/global/mesh/1')
+  })
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.destroy()))
+  })
+
+  it('travel as far as every hop accepts them, and no further than a hop that rejects them', async () => {
+    await nodes[0]!.node.network.publishMesh('global', new TextEncoder().encode('bad job offer'))
+    await nodes[0]!.node.network.publishMesh('global', new TextEncoder().encode('job offer'))
+    await waitFor('the good message at the far end', () => received[3]!.includes('job offer'))
+    expect(received[1]).toEqual(['bad job offer', 'job offer'])
+    expect(received[2]).toEqual(['job offer'])
+    expect(received[3]).toEqual(['job offer'])
+    expect(received[0]).toEqual([])
+  })
+})
