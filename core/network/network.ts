@@ -236,8 +236,9 @@ class DefaultNetwork implements Network {
     for (const timer of this.timers.splice(0)) clearInterval(timer)
     clearTimeout(this.publishTimer)
     for (const off of this.offs.splice(0)) off()
-    await Promise.allSettled([...this.sessions.values()].map((s) => s.promise))
+    // Closing the host ends every stream, so sessions waiting on a peer finish now rather than at their timeout.
     await this.stopHost()
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.promise))
     this.sessions.clear()
     this.syncWaiting.clear()
     this.fetchQueue.clear()
@@ -300,7 +301,7 @@ class DefaultNetwork implements Network {
       connections: host?.getConnections().length ?? 0,
       peers: host?.getPeers().length ?? 0,
       scopes: this.scopes(),
-      topics: (host?.services.pubsub.getTopics() ?? []).sort().map((topic) => ({
+      topics: [...(host?.services.pubsub.getTopics() ?? [])].sort().map((topic) => ({
         topic,
         subscribers: host?.services.pubsub.getSubscribers(topic).length ?? 0,
         mesh: this.pubsub?.getMeshPeers(topic).length ?? 0,
@@ -1135,21 +1136,28 @@ class DefaultNetwork implements Network {
     }
   }
 
+  /**
+   * Both maps hold one entry per remembered peer, at most maxKnownPeers: a peer that shows a record for another
+   * DID replaces its entry (identities are free; a peer must not grow memory by cycling through DIDs).
+   */
   private rememberPeer(peerId: string, entry: KnownPeer): void {
     const priorForDid = this.didToPeer.get(entry.did)
     if (priorForDid !== undefined && priorForDid.seq > entry.seq) return
-    this.known.delete(peerId)
-    if (this.known.size >= this.limits.maxKnownPeers) {
+    this.forgetPeer(peerId)
+    if (priorForDid !== undefined && priorForDid.peerId !== peerId) this.known.delete(priorForDid.peerId)
+    while (this.known.size >= this.limits.maxKnownPeers) {
       const oldest = this.known.keys().next().value
-      if (oldest !== undefined) {
-        const old = this.known.get(oldest)
-        this.known.delete(oldest)
-        if (old !== undefined && this.didToPeer.get(old.did)?.peerId === oldest)
-          this.didToPeer.delete(old.did)
-      }
+      if (oldest === undefined) break
+      this.forgetPeer(oldest)
     }
     this.known.set(peerId, entry)
     this.didToPeer.set(entry.did, { peerId, seq: entry.seq })
+  }
+
+  private forgetPeer(peerId: string): void {
+    const old = this.known.get(peerId)
+    this.known.delete(peerId)
+    if (old !== undefined && this.didToPeer.get(old.did)?.peerId === peerId) this.didToPeer.delete(old.did)
   }
 
   private async loadRecord(): Promise<void> {
