@@ -1,5 +1,3 @@
-import { GLOBAL_SCOPE, isScope } from '../dag'
-
 /** Stream protocols and the DHT protocol of ICN (DESIGN §9). */
 export const BLOCKS_PROTOCOL = '/icn/blocks/1.0.0'
 export const SYNC_PROTOCOL = '/icn/sync/1.0.0'
@@ -28,5 +26,3 @@ export function parseTopic(topic: string): { scope: string; kind: TopicKind } | 
   if (match === null) return undefined
   return { scope: match[1] as string, kind: match[2] as TopicKind }
 }
-
-export { GLOBAL_SCOPE, isScope }
