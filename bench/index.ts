@@ -8,8 +8,9 @@ import { foundationBench } from './foundation'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
 import { desktopBench } from './desktop'
+import { networkBench } from './network'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

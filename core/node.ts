@@ -8,6 +8,7 @@ import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
+import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -20,6 +21,7 @@ export interface IcnNodeInit {
   identity?: IdentityInit
   dag?: DagInit
   runtime?: RuntimeInit
+  network?: NetworkInit
 }
 
 export interface NodeInfo {
@@ -40,6 +42,7 @@ export interface IcnNode {
   readonly dag: Dag
   /** The WASM sandbox: jobs in a worker pool, policies in-process. */
   readonly runtime: Runtime
+  readonly network: Network
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -56,6 +59,7 @@ class DefaultIcnNode implements IcnNode {
   readonly identity: Identity
   readonly dag: Dag
   readonly runtime: Runtime
+  readonly network: Network
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -81,11 +85,21 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('dag'),
     })
     this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
+    this.network = createNetwork(init.network)({
+      dataDir: init.dataDir,
+      storage: this.storage,
+      identity: this.identity,
+      dag: this.dag,
+      events: this.events,
+      logger: this.logger.child('network'),
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
+      // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
+      { name: 'network', service: this.network },
     ]
   }
 

@@ -26,6 +26,7 @@ import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
 import { cclCommands } from './ccl'
+import { networkCommands } from './network'
 
 export interface CliIo {
   out(text: string): void
@@ -63,7 +64,14 @@ export interface CliContext {
 export type CommandGroup = (ctx: CliContext) => void
 
 /** Command groups, one module per domain. */
-const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, opsCommands, cclCommands]
+const COMMAND_GROUPS: CommandGroup[] = [
+  nodeCommands,
+  identityCommands,
+  dagCommands,
+  opsCommands,
+  cclCommands,
+  networkCommands,
+]
 
 function processIo(): CliIo {
   return {
