@@ -13,14 +13,20 @@ export const FAST_CHARTER = {
 }
 
 export async function startGovNode(governance: GovernanceInit = {}): Promise<TestNode> {
-  return startTestNode({ init: { governance: { tickMs: 40, settleMs: 150, joinTimeoutMs: 5000, ...governance } } })
+  return startTestNode({
+    init: { governance: { tickMs: 40, settleMs: 150, joinTimeoutMs: 5000, ...governance } },
+  })
 }
 
 /**
  * Delivers every event a node creates to the other nodes with dag.ingest, like gossip would. Returns a function
  * that stops relaying. `paused` nodes neither send nor receive (a partition) until resumed.
  */
-export function relay(nodes: IcnNode[]): { stop: () => void; errors: unknown[]; settled: () => Promise<void> } {
+export function relay(nodes: IcnNode[]): {
+  stop: () => void
+  errors: unknown[]
+  settled: () => Promise<void>
+} {
   const errors: unknown[] = []
   let inflight: Promise<unknown>[] = []
   const offs = nodes.map((from) =>
