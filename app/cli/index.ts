@@ -25,6 +25,7 @@ import { nodeCommands } from './node'
 import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
+import { govCommands } from './gov'
 import { cclCommands } from './ccl'
 
 export interface CliIo {
@@ -63,7 +64,14 @@ export interface CliContext {
 export type CommandGroup = (ctx: CliContext) => void
 
 /** Command groups, one module per domain. */
-const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, opsCommands, cclCommands]
+const COMMAND_GROUPS: CommandGroup[] = [
+  nodeCommands,
+  identityCommands,
+  dagCommands,
+  opsCommands,
+  cclCommands,
+  govCommands,
+]
 
 function processIo(): CliIo {
   return {
