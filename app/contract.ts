@@ -445,7 +445,7 @@ const governanceMethods = {
       action: govAction,
       method: z.enum(['yesno', 'approval', 'ranked']).optional(),
       options: z.array(govText(200)).max(20).optional(),
-      votingPeriodMs: z.number().int().min(1000).optional(),
+      votingPeriodMs: z.number().int().min(1).optional(),
       quorum: percent.optional(),
       threshold: percent.optional(),
     }),
