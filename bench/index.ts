@@ -5,9 +5,10 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
+import { governanceBench } from './governance'
 import cclBench from './ccl'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, governanceBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'
