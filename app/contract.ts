@@ -212,7 +212,7 @@ const economicsMethods = {} as const
 
 // ---- governance ----
 export type GovScopeKind = 'federation' | 'cooperative'
-export type GovProposalKind = 'text' | 'parameter' | 'admit' | 'remove' | 'grant' | 'policy' | 'federation'
+export type GovProposalKind = 'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation'
 export type GovVotingMethod = 'yesno' | 'approval' | 'ranked'
 export type GovChoice = 'yes' | 'no' | 'abstain'
 export type GovProposalStatus = 'open' | 'closed' | 'passed' | 'failed' | 'void'
@@ -258,7 +258,7 @@ export type GovAction =
   | { kind: 'parameter'; changes: { name: string; value: string }[] }
   | { kind: 'admit'; member: string; roles: string[]; joinRequest: string | null }
   | { kind: 'remove'; member: string }
-  | { kind: 'grant'; asset: 'mana' | 'token'; to: string; amount: string; token: string | null; memo: string }
+  | { kind: 'budget'; asset: 'mana' | 'token'; to: string; amount: string; token: string | null; memo: string }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
 
@@ -381,7 +381,7 @@ const govAction = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('remove'), member: did }),
   z.strictObject({
-    kind: z.literal('grant'),
+    kind: z.literal('budget'),
     asset: z.enum(['mana', 'token']),
     to: did,
     amount: intString,
@@ -468,7 +468,7 @@ const governanceMethods = {
     params: z.strictObject({
       scope: scope.optional(),
       status: z.enum(['open', 'closed', 'passed', 'failed', 'void']).optional(),
-      kind: z.enum(['text', 'parameter', 'admit', 'remove', 'grant', 'policy', 'federation']).optional(),
+      kind: z.enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation']).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       cursor: z.string().max(600).optional(),
     }),

@@ -72,7 +72,7 @@ function formatAction(p: GovProposal): string {
       return `admit ${a.member}${a.roles.length > 0 ? ` as ${a.roles.join(', ')}` : ''}`
     case 'remove':
       return `remove ${a.member}`
-    case 'grant':
+    case 'budget':
       return `grant ${a.amount} ${a.asset === 'mana' ? 'mana' : a.token} to ${a.to}`
     case 'policy':
       return a.module === null ? `restore the built-in ${a.policy}` : `${a.policy} → module ${a.module}`
@@ -138,9 +138,9 @@ function actionFrom(o: ProposeOptions, source: string | null): Params<'gov.propo
       }
     case 'remove':
       return { kind: 'remove', member: need(o.member, '--member DID') }
-    case 'grant':
+    case 'budget':
       return {
-        kind: 'grant',
+        kind: 'budget',
         asset: o.token === undefined ? 'mana' : 'token',
         to: need(o.to, '--to DID'),
         amount: int(need(o.amount, '--amount N'), '--amount'),
@@ -157,7 +157,7 @@ function actionFrom(o: ProposeOptions, source: string | null): Params<'gov.propo
       }
     default:
       throw new UsageError(
-        `--kind must be text, parameter, admit, remove, grant, policy or federation (got ${o.kind}).`,
+        `--kind must be text, parameter, admit, remove, budget, policy or federation (got ${o.kind}).`,
       )
   }
 }
@@ -294,7 +294,7 @@ export function govCommands({ program, connect, print, progress }: CliContext): 
     .argument('<scope>')
     .requiredOption('--title <title>')
     .option('--summary <text>')
-    .option('--kind <kind>', 'text, parameter, admit, remove, grant, policy or federation', 'text')
+    .option('--kind <kind>', 'text, parameter, admit, remove, budget, policy or federation', 'text')
     .option('--set <name=value>', 'parameter change (repeatable)', collect, [])
     .option('--member <did>', 'member to admit or remove')
     .option('--role <role>', 'role of an admitted member (repeatable)', collect, [])

@@ -27,9 +27,9 @@ function action(input: ValidParams<'gov.propose'>['action']): ActionInput {
         ...(input.roles === undefined ? {} : { roles: input.roles }),
         ...(input.joinRequest === undefined ? {} : { joinRequest: input.joinRequest }),
       }
-    case 'grant':
+    case 'budget':
       return {
-        kind: 'grant',
+        kind: 'budget',
         asset: input.asset,
         to: input.to,
         amount: input.amount,

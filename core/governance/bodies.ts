@@ -198,7 +198,7 @@ function parseAction(value: unknown, fail: Fail): ProposalAction {
       if (!isDidKey(a['member']) && !isScopeDid(a['member'])) fail('member must be a DID')
       break
     }
-    case 'grant': {
+    case 'budget': {
       const a = record(value, ['kind', 'asset', 'to', 'amount', 'token', 'memo'], fail)
       if (a['asset'] !== 'mana' && a['asset'] !== 'token') fail('asset must be mana or token')
       if (!isDidKey(a['to']) && !isScopeDid(a['to'])) fail('to must be a DID')

@@ -125,7 +125,7 @@ export async function execute(ctx: ExecutionContext): Promise<ExecutionOutcome> 
       return done(`${action.member} removed.`)
     }
 
-    case 'grant': {
+    case 'budget': {
       if (ctx.grants === undefined) return failed('This node has no ledger to credit grants to.')
       try {
         await ctx.grants(tx, {

@@ -92,7 +92,7 @@ function actionView(action: StoredAction): ActionView {
         kind: 'parameter',
         changes: action.changes.map((c) => ({ name: c.name, value: BigInt(c.value).toString() })),
       }
-    case 'grant':
+    case 'budget':
       return { ...action, amount: BigInt(action.amount).toString() }
     default:
       return action
@@ -616,9 +616,9 @@ class DefaultGovernance implements Governance {
         }
       case 'remove':
         return { kind: 'remove', member: input.member }
-      case 'grant':
+      case 'budget':
         return {
-          kind: 'grant',
+          kind: 'budget',
           asset: input.asset,
           to: input.to,
           amount: toInt(toBigInt(input.amount, 'amount')),
@@ -744,8 +744,11 @@ class DefaultGovernance implements Governance {
     return this.now() > p.deadline ? 'closed' : 'open'
   }
 
-  private async summary(id: string, p: ProposalRecord): Promise<ProposalSummary> {
-    const result = await readResult(this.view, id)
+  private async summary(
+    id: string,
+    p: ProposalRecord,
+    result: { passed: boolean } | undefined,
+  ): Promise<ProposalSummary> {
     return {
       id,
       scope: p.scope,
@@ -785,7 +788,7 @@ class DefaultGovernance implements Governance {
         const p = await readProposal(this.view, id)
         if (p === undefined) continue
         if (filter.kind !== undefined && p.kind !== filter.kind) continue
-        const s = await this.summary(id, p)
+        const s = await this.summary(id, p, await readResult(this.view, id))
         if (filter.status !== undefined && s.status !== filter.status) continue
         out.push(s)
         if (out.length >= limit) break
@@ -804,9 +807,10 @@ class DefaultGovernance implements Governance {
     const view = this.view
     const p = await readProposal(view, id)
     if (p === undefined) return this.voidView(id)
-    const summary = await this.summary(id, p)
-    const info = await view.get<ScopeInfo>(scopeKeys.info(p.scope))
+    // One read of the result, so the status and the tally shown describe the same moment.
     const stored = await readResult(view, id)
+    const summary = await this.summary(id, p, stored)
+    const info = await view.get<ScopeInfo>(scopeKeys.info(p.scope))
     let tallyView: Tally
     let result: ResultView | null = null
     const { ballots, delegations } = await this.collect(view, id, p)

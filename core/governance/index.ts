@@ -72,7 +72,7 @@ export type ActionInput =
   | { kind: 'parameter'; changes: { name: string; value: IntInput }[] }
   | { kind: 'admit'; member: string; roles?: string[]; joinRequest?: string }
   | { kind: 'remove'; member: string }
-  | { kind: 'grant'; asset: 'mana' | 'token'; to: string; amount: IntInput; token?: string; memo?: string }
+  | { kind: 'budget'; asset: 'mana' | 'token'; to: string; amount: IntInput; token?: string; memo?: string }
   /** source null deactivates the named policy (back to the built-in rule). */
   | { kind: 'policy'; policy: string; source: string | null }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
@@ -140,7 +140,14 @@ export type ActionView =
   | { kind: 'parameter'; changes: { name: string; value: string }[] }
   | { kind: 'admit'; member: string; roles: string[]; joinRequest: string | null }
   | { kind: 'remove'; member: string }
-  | { kind: 'grant'; asset: 'mana' | 'token'; to: string; amount: string; token: string | null; memo: string }
+  | {
+      kind: 'budget'
+      asset: 'mana' | 'token'
+      to: string
+      amount: string
+      token: string | null
+      memo: string
+    }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
 

@@ -17,7 +17,7 @@ export const PROPOSAL_KINDS = [
   'parameter',
   'admit',
   'remove',
-  'grant',
+  'budget',
   'policy',
   'federation',
 ] as const
@@ -55,7 +55,7 @@ export type ProposalAction =
   | { kind: 'admit'; member: string; roles: string[]; joinRequest: CID | null }
   | { kind: 'remove'; member: string }
   | {
-      kind: 'grant'
+      kind: 'budget'
       asset: 'mana' | 'token'
       to: string
       /** Base units, > 0. */
@@ -182,7 +182,7 @@ export type StoredAction =
   | { kind: 'parameter'; changes: { name: string; value: Int }[] }
   | { kind: 'admit'; member: string; roles: string[]; joinRequest: string | null }
   | { kind: 'remove'; member: string }
-  | { kind: 'grant'; asset: 'mana' | 'token'; to: string; amount: Int; token: string | null; memo: string }
+  | { kind: 'budget'; asset: 'mana' | 'token'; to: string; amount: Int; token: string | null; memo: string }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
 
