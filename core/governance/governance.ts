@@ -245,28 +245,39 @@ class DefaultGovernance implements Governance {
     if (me === null) return
     const now = this.now()
     const view = this.view
-    const due = await view.listIndex<string>(govIndex.openPrefix, { limit: 500 })
-    for (const row of due) {
-      if (!this.running) return
-      const rest = row.key.slice(govIndex.openPrefix.length)
-      const deadline = parseInt(rest.slice(0, 14), 16)
-      if (deadline + this.settleMs > now) break
-      const id = rest.slice(15)
-      if ((this.backoff.get(id) ?? 0) > now) continue
-      const p = await readProposal(view, id)
-      if (p === undefined || (await readResult(view, id)) !== undefined) continue
-      const rank = await this.myRank(view, p, me, now)
-      if (rank === undefined) continue
-      try {
-        await this.finalizeAs(id, p, rank)
-        this.backoff.delete(id)
-      } catch (err) {
-        // Someone else took the log position (DAG_SUPERSEDED) or the result arrives meanwhile: retry soon.
-        const code = isIcnError(err) ? err.code : 'INTERNAL'
-        if (code !== 'DAG_SUPERSEDED' && code !== 'GOV_PROPOSAL_CLOSED')
-          this.components.logger.warn('finalizing a proposal failed', { proposal: id, err })
-        this.backoff.set(id, now + (code === 'DAG_SUPERSEDED' ? 0 : Math.max(this.tickMs * 5, 1000)))
+    // Oldest deadline first, in pages, up to a budget per tick: proposals this node may not finalize (scopes it
+    // only follows) must not starve the ones it may.
+    let after: string | undefined
+    for (let scanned = 0; scanned < 5000;) {
+      const due = await view.listIndex<string>(govIndex.openPrefix, {
+        limit: 500,
+        ...(after === undefined ? {} : { after }),
+      })
+      for (const row of due) {
+        if (!this.running) return
+        scanned++
+        after = row.key
+        const rest = row.key.slice(govIndex.openPrefix.length)
+        const deadline = parseInt(rest.slice(0, 14), 16)
+        if (deadline + this.settleMs > now) return
+        const id = rest.slice(15)
+        if ((this.backoff.get(id) ?? 0) > now) continue
+        const p = await readProposal(view, id)
+        if (p === undefined || (await readResult(view, id)) !== undefined) continue
+        const rank = await this.myRank(view, p, me, now)
+        if (rank === undefined) continue
+        try {
+          await this.finalizeAs(id, p, rank)
+          this.backoff.delete(id)
+        } catch (err) {
+          // Someone else took the log position (DAG_SUPERSEDED) or the result arrived meanwhile: retry soon.
+          const code = isIcnError(err) ? err.code : 'INTERNAL'
+          if (code !== 'DAG_SUPERSEDED' && code !== 'GOV_PROPOSAL_CLOSED')
+            this.components.logger.warn('finalizing a proposal failed', { proposal: id, err })
+          this.backoff.set(id, now + (code === 'DAG_SUPERSEDED' ? 0 : Math.max(this.tickMs * 5, 1000)))
+        }
       }
+      if (due.length < 500) return
     }
   }
 
