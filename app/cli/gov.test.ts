@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir, type TempDir } from '../../core/test/helpers'
+import { createClient, httpTransport } from '../client'
+import { readApiFile } from '../daemon'
 import { icn, startDaemonProcess, type DaemonProcess } from '../test/cli-process'
 import { parseDuration } from './gov'
 
@@ -31,7 +33,7 @@ describe('icn gov against a real daemon', () => {
       '--name',
       'Tool Library',
       '--param',
-      'gov.votingPeriodMs=6000',
+      'gov.votingPeriodMs=5000',
       '--bound',
       'gov.votingPeriodMs=1000:600000',
     )
@@ -54,14 +56,19 @@ describe('icn gov against a real daemon', () => {
     const live = await run('gov', 'show', p.id)
     expect(live.stdout).toMatch(/live tally/)
     expect(live.stdout).toMatch(/quorum\s+1\/1 voted/)
-    const shown = await (async () => {
-      for (let i = 0; i < 150; i++) {
-        const s = await run('gov', 'show', p.id)
-        if (s.stdout.includes('PASSED')) return s.stdout
-        await new Promise((r) => setTimeout(r, 200))
+    // Wait through the API (cheaper than a process per poll), then look at it with the CLI.
+    const { api, token } = await readApiFile(dir.path)
+    const client = createClient(httpTransport({ url: api.url, token, reconnect: false }))
+    try {
+      for (let i = 0; (await client.call('gov.get', { proposal: p.id })).result === null; i++) {
+        if (i > 300) throw new Error('the proposal was not finalized')
+        await new Promise((r) => setTimeout(r, 100))
       }
-      throw new Error('the proposal was not finalized')
-    })()
+    } finally {
+      client.close()
+    }
+    const shown = (await run('gov', 'show', p.id)).stdout
+    expect(shown).toContain('PASSED')
     expect(shown).toMatch(/final tally/)
     expect(shown).toMatch(/execution\s+done/)
     const why = await run('gov', 'why', p.id)
@@ -78,10 +85,10 @@ describe('icn gov against a real daemon', () => {
     const members = await run('gov', 'members', scope)
     expect(members.stdout).toMatch(/^1 member\(s\)/)
     const params = await run('gov', 'params', scope)
-    expect(params.stdout).toMatch(/gov\.votingPeriodMs\s+6000 ms\s+\[1000\.\.600000\]/)
+    expect(params.stdout).toMatch(/gov\.votingPeriodMs\s+5000 ms\s+\[1000\.\.600000\]/)
     const invite = await run('gov', 'invite', scope, '--expires', '1h')
     expect(invite.stdout.trim()).toMatch(/^icn:\/\/invite\/[A-Za-z0-9_-]+$/)
-  })
+  }, 90_000)
 
   it('prints stable codes for bad input and usage mistakes', async () => {
     const [scope] = await json<{ scope: string }[]>('gov', 'scopes')
