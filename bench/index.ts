@@ -7,8 +7,9 @@ import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
 import { governanceBench } from './governance'
 import cclBench from './ccl'
+import runtimeBench from './runtime'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, governanceBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, governanceBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

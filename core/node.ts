@@ -7,6 +7,7 @@ import type { Startable } from './lifecycle'
 import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
+import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
@@ -19,6 +20,7 @@ export interface IcnNodeInit {
   logLevel?: LogLevel
   identity?: IdentityInit
   dag?: DagInit
+  runtime?: RuntimeInit
   governance?: GovernanceInit
 }
 
@@ -38,6 +40,8 @@ export interface IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  /** The WASM sandbox: jobs in a worker pool, policies in-process. */
+  readonly runtime: Runtime
   readonly governance: Governance
   readonly status: NodeStatusName
   readonly startedAt: number | null
@@ -54,6 +58,7 @@ class DefaultIcnNode implements IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  readonly runtime: Runtime
   readonly governance: Governance
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
@@ -79,6 +84,7 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('dag'),
     })
+    this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
     this.governance = createGovernance(init.governance)({
       dag: this.dag,
       identity: this.identity,
@@ -89,6 +95,7 @@ class DefaultIcnNode implements IcnNode {
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
+      { name: 'runtime', service: this.runtime },
       { name: 'governance', service: this.governance },
     ]
   }

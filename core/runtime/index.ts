@@ -1,0 +1,89 @@
+import type { Startable } from '../lifecycle'
+import type { Logger } from '../logger'
+import type { JobResult, JobSpec } from './job'
+
+/**
+ * The runtime service: deterministic, metered WebAssembly. Jobs run in a pool of worker threads; policies run
+ * in-process (they are small and must answer within microseconds). See docs/runtime.md.
+ */
+
+export interface RuntimeInit {
+  /** Worker threads running jobs. @default min(2, available CPUs) */
+  poolSize?: number
+  /** V8 heap limit of each worker (host-side buffers; guest memory is capped by the job's memoryMiB). @default 256 */
+  workerHeapMiB?: number
+  /** Jobs waiting for a worker before `run` refuses new ones with UNAVAILABLE. @default 1000 */
+  maxQueuedJobs?: number
+  /**
+   * Nice value (0–19) of the worker threads on Linux, so that jobs saturating every core leave the main thread
+   * responsive. 0 keeps normal priority. @default 10
+   */
+  workerNice?: number
+  /** Override the worker script (a bundled runtime-worker.js). @default located automatically, see locateWorker */
+  workerUrl?: URL
+}
+
+export interface RuntimeComponents {
+  logger: Logger
+}
+
+export type JobProgress =
+  { stage: 'queued'; position: number } | { stage: 'started' } | { stage: 'running' } | { stage: 'finished' }
+
+export interface RunOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: JobProgress) => void
+}
+
+export interface RuntimeStats {
+  workers: number
+  busy: number
+  queued: number
+  completed: number
+}
+
+export interface Runtime extends Startable {
+  /**
+   * Runs a job to completion. Guest failures (trap, out of fuel, timeout, output or memory limit, non-zero
+   * exit, invalid module) come back in `result.error`; only misuse throws (INVALID_ARGUMENT, NODE_NOT_RUNNING,
+   * UNAVAILABLE when the queue is full, ABORTED when the signal fires or the runtime stops).
+   */
+  run(job: JobSpec, options?: RunOptions): Promise<JobResult>
+  stats(): RuntimeStats
+}
+
+export {
+  runtime,
+  locateWorker,
+  RUNTIME_WORKER_ENTRY,
+  RUNTIME_WORKER_BUNDLE,
+  type WorkerLocation,
+} from './runtime'
+export type { JobSpec, JobResult, JobLimits, JobEngine, JobError } from './job'
+export { executeV8Job, normalizeJob, ModuleCache, type NormalizedJob, type ExecutionOutcome } from './job'
+export {
+  instrument,
+  FUEL_EXPORT,
+  STACK_EXPORT,
+  START_EXPORT,
+  MEMORY_LIMIT_EXPORT,
+  type InstrumentOptions,
+  type InstrumentedModule,
+  type ModuleInfo,
+  type ImportNamespace,
+  type ValueTypeName,
+} from './instrument'
+export {
+  compilePolicy,
+  callPolicy,
+  PolicyEngine,
+  type CompiledPolicy,
+  type PolicyArgs,
+  type PolicyValue,
+  type PolicyCallOptions,
+  type PolicyOutcome,
+} from './policy'
+export { DeterministicWasi, type WasiInit } from './wasi'
+export { WASI_MODULE, WASI_IMPORTS } from './wasi-spec'
+export * from './abi'
+export * from './limits'
