@@ -468,7 +468,7 @@ const governanceMethods = {
     params: z.strictObject({
       scope: scope.optional(),
       status: z.enum(['open', 'closed', 'passed', 'failed', 'void']).optional(),
-      kind: z.enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation']).optional(),
+      type: z.enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation']).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       cursor: z.string().max(600).optional(),
     }),

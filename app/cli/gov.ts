@@ -405,15 +405,15 @@ export function govCommands({ program, connect, print, progress }: CliContext): 
     .description('proposals, newest first')
     .option('--scope <scope>')
     .option('--status <status>', 'open, closed, passed, failed')
-    .option('--kind <kind>')
+    .option('--type <type>', 'text, parameter, admit, remove, budget, policy or federation')
     .option('--limit <n>', 'how many', '20')
-    .action(async (o: { scope?: string; status?: string; kind?: string; limit: string }) => {
+    .action(async (o: { scope?: string; status?: string; type?: string; limit: string }) => {
       const client = await connect()
       const list = await client.call('gov.list', {
         limit: Number(int(o.limit, '--limit')),
         ...(o.scope === undefined ? {} : { scope: o.scope }),
         ...(o.status === undefined ? {} : { status: o.status as 'open' }),
-        ...(o.kind === undefined ? {} : { kind: o.kind as 'text' }),
+        ...(o.type === undefined ? {} : { type: o.type as 'text' }),
       })
       print(list, () =>
         list.proposals.length === 0 ? 'no proposals' : list.proposals.map(formatSummary).join('\n'),

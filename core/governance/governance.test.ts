@@ -300,8 +300,8 @@ describe('governance on one node', () => {
     expect(second.proposals.map((p) => p.id)).toEqual([made[2], made[1]])
     expect((await a.governance.list({ status: 'open' })).proposals).toHaveLength(5)
     expect((await a.governance.list({ status: 'passed' })).proposals).toHaveLength(0)
-    expect((await a.governance.list({ kind: 'text' })).proposals).toHaveLength(4)
-    expect((await a.governance.list({ kind: 'parameter' })).proposals.map((p) => p.id)).toEqual([made[2]])
+    expect((await a.governance.list({ type: 'text' })).proposals).toHaveLength(4)
+    expect((await a.governance.list({ type: 'parameter' })).proposals.map((p) => p.id)).toEqual([made[2]])
     await expect(a.governance.list({ cursor: 'gov/i/s/elsewhere' })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })

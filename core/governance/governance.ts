@@ -798,7 +798,7 @@ class DefaultGovernance implements Governance {
         const id = row.key.slice(row.key.lastIndexOf('/') + 1)
         const p = await readProposal(this.view, id)
         if (p === undefined) continue
-        if (filter.kind !== undefined && p.kind !== filter.kind) continue
+        if (filter.type !== undefined && p.kind !== filter.type) continue
         const s = await this.summary(id, p, await readResult(this.view, id))
         if (filter.status !== undefined && s.status !== filter.status) continue
         out.push(s)

@@ -110,7 +110,8 @@ export type ProposalStatus = 'open' | 'closed' | 'passed' | 'failed' | 'void'
 export interface ProposalFilter {
   scope?: string
   status?: ProposalStatus
-  kind?: ProposalKind
+  /** The proposal type (its action kind). */
+  type?: ProposalKind
   /** @default 50, at most 500 */
   limit?: number
   /** `next` from a previous page. */

@@ -153,7 +153,7 @@ describe('five members on three nodes', () => {
       for (const n of all()) await n.dag.ingest(request!.bytes)
       // The inviter's node turns the request into an admit proposal by itself.
       const admit = await waitFor('the admit proposal', async () => {
-        const { proposals } = await c.node.governance.list({ scope, kind: 'admit' })
+        const { proposals } = await c.node.governance.list({ scope, type: 'admit' })
         return proposals[0]
       })
       expect(admit.proposer).toBe(c.node.identity.did())
