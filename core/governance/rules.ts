@@ -665,7 +665,9 @@ export function registerGovernance(dag: Dag, deps: RuleDeps): RegisteredRules {
         throw fail('GOV_INVALID_INVITE', `${invite.inviter} was not a member when signing this invite.`)
       if (await isMemberAt(view, event.scope, event.author, n))
         throw fail('GOV_ALREADY_MEMBER', `${event.author} is already a member.`)
-      if ((await view.get(govKeys.inviteUse(invite.inviter, nonceHex(invite)))) !== undefined)
+      // Reuse is settled by the conflict key (the first request applies everywhere); this node's own member
+      // just gets the clearer answer.
+      if (ctx.local && (await view.get(govKeys.inviteUse(invite.inviter, nonceHex(invite)))) !== undefined)
         throw fail('GOV_INVALID_INVITE', 'This invite has already been used.')
     },
     async apply(ctx, tx) {

@@ -209,6 +209,18 @@ describe('five members on three nodes', () => {
     await waitFor('p2 finalized on b', async () => (await b.node.governance.get(p2.id)).result !== null)
     expect((await a.node.governance.get(p1.id)).result?.n).toBe(head + 1)
     expect((await b.node.governance.get(p2.id)).result?.n).toBe(head + 1)
+    // Each side proposes on top of its own entry: one of these bases will lose its place.
+    const onLeft = await a.node.governance.propose({
+      scope,
+      title: 'On the left log',
+      action: { kind: 'text' },
+    })
+    const onRight = await b.node.governance.propose({
+      scope,
+      title: 'On the right log',
+      action: { kind: 'text' },
+    })
+    await right.settled()
     left.stop()
     right.stop()
     // Heal: exchange everything; the DAG keeps one alternative for the position (refolding where needed) and
@@ -235,6 +247,16 @@ describe('five members on three nodes', () => {
       )
     })
     for (const n of all()) expect((await n.governance.scope(scope)).head).toBe(head + 2)
+    // The proposal based on the losing entry is void everywhere and says why; the other one stands.
+    const leftWon = (await a.node.governance.get(p1.id)).result?.n === head + 1
+    const [lost, stands] = leftWon ? [onRight, onLeft] : [onLeft, onRight]
+    for (const n of all()) {
+      expect(await n.governance.get(lost.id)).toMatchObject({
+        status: 'void',
+        voidReason: { code: 'GOV_BASIS_SUPERSEDED' },
+      })
+      expect((await n.governance.get(stands.id)).status).not.toBe('void')
+    }
     await sameRoots(all())
   })
 })
