@@ -9,7 +9,15 @@ import { PARAMS, isParamName, type ParamName } from '../params'
 import { POLICY_ENTRIES } from '../runtime/abi'
 import { VOTING_METHODS, type Int, type ProposalAction } from './types'
 import { parseInvite, verifyInvite } from './invite'
-import type { DelegateBody, GenesisBody, JoinRequestBody, ProposeBody, ResultBody, VoteBody } from './types'
+import type {
+  BallotsBody,
+  DelegateBody,
+  GenesisBody,
+  JoinRequestBody,
+  ProposeBody,
+  ResultBody,
+  VoteBody,
+} from './types'
 
 export const LIMITS = {
   name: 100,
@@ -294,21 +302,35 @@ export function parseDelegate(body: unknown, author: string): DelegateBody {
 
 // ---- results -----------------------------------------------------------------------------------------------------
 
+function cidList(value: unknown, field: string, fail: Fail): CID[] {
+  if (!Array.isArray(value)) fail(`${field} must be a list`)
+  for (const c of value as unknown[]) eventCid(c, `each of ${field}`, fail)
+  return value as CID[]
+}
+
+export function parseBallots(body: unknown): BallotsBody {
+  const fail = failer('GOV_RESULT_MISMATCH', 'Invalid ballot batch')
+  const b = record(body, ['proposal', 'votes', 'delegations'], fail)
+  eventCid(b['proposal'], 'proposal', fail)
+  const count =
+    cidList(b['votes'], 'votes', fail).length + cidList(b['delegations'], 'delegations', fail).length
+  if (count === 0 || count > LIMITS.resultBallots)
+    fail(`a batch lists 1–${LIMITS.resultBallots} votes and delegations`)
+  return body as BallotsBody
+}
+
 export function parseResult(body: unknown): ResultBody {
   const fail = failer('GOV_RESULT_MISMATCH', 'Invalid result')
-  const b = record(body, ['proposal', 'n', 'prev', 'rank', 'votes', 'delegations', 'tally'], fail)
+  const b = record(body, ['proposal', 'n', 'prev', 'rank', 'votes', 'delegations', 'batches', 'tally'], fail)
   eventCid(b['proposal'], 'proposal', fail)
   eventCid(b['prev'], 'prev', fail)
   const n = b['n']
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) fail('n must be an integer ≥ 1')
   if (b['rank'] !== 0 && b['rank'] !== 1 && b['rank'] !== 2) fail('rank must be 0, 1 or 2')
-  for (const field of ['votes', 'delegations'] as const) {
-    const list = b[field]
-    if (!Array.isArray(list)) fail(`${field} must be a list`)
-    for (const c of list as unknown[]) eventCid(c, `each of ${field}`, fail)
-  }
-  if ((b['votes'] as unknown[]).length + (b['delegations'] as unknown[]).length > LIMITS.resultBallots)
-    fail(`a result lists at most ${LIMITS.resultBallots} votes and delegations`)
+  const listed =
+    cidList(b['votes'], 'votes', fail).length + cidList(b['delegations'], 'delegations', fail).length
+  if (listed + cidList(b['batches'], 'batches', fail).length > LIMITS.resultBallots)
+    fail(`a result lists at most ${LIMITS.resultBallots} votes, delegations and batches`)
   if (typeof b['tally'] !== 'object' || b['tally'] === null) fail('tally must be a map')
   return body as ResultBody
 }

@@ -128,6 +128,30 @@ describe('governance on one node', () => {
     }
   })
 
+  it('lists large electorates in ballot batches that every node recounts', async () => {
+    const a = await node({ batchSize: 2 })
+    const voters = Array.from({ length: 4 }, () => testAuthor(undefined, Date.now() - 1000))
+    const { scope } = await a.governance.createScope({
+      kind: 'cooperative',
+      name: 'Big',
+      members: voters.map((v) => v.did),
+      ...FAST_CHARTER,
+    })
+    const p = await a.governance.propose({ scope, title: 'Batched', action: { kind: 'text' } })
+    await a.governance.vote({ proposal: p.id, choice: 'yes' })
+    for (const v of voters) await offNode(a, v, scope, GOV_EVENT.vote, yes(p.id))
+    const done = await passed(a, p.id)
+    expect(done.tally).toMatchObject({ yes: 5, participants: 5 })
+    expect(done.result?.uncounted).toEqual([])
+    const body = (await a.dag.getEvent(done.result!.id))!.event.body as { votes: CID[]; batches: CID[] }
+    expect(body.votes).toEqual([])
+    expect(body.batches).toHaveLength(3)
+    const b = await node({ autoFinalize: false })
+    await copyEvents(a, b)
+    expect((await b.governance.get(p.id)).result?.id).toBe(done.result!.id)
+    expect(await b.dag.stateRoot()).toBe(await a.dag.stateRoot())
+  })
+
   it('runs approval and ranked-choice votes and records the winner', async () => {
     const a = await node()
     const voters = [testAuthor(undefined, Date.now() - 1000), testAuthor(undefined, Date.now() - 1000)]

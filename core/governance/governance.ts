@@ -55,6 +55,7 @@ import {
 import { effectiveBallots, tally, type Ballot, type DelegationRecord, type Tally } from './tally'
 import {
   GOV_EVENT,
+  type BallotsBody,
   type DelegateBody,
   type FinalizerRank,
   type GenesisBody,
@@ -105,6 +106,7 @@ class DefaultGovernance implements Governance {
   private readonly settleMs: number
   private readonly joinTimeoutMs: number
   private readonly autoFinalize: boolean
+  private readonly batchSize: number
   private readonly now: () => number
   private timer: NodeJS.Timeout | undefined
   private ticking: Promise<void> | undefined
@@ -123,6 +125,7 @@ class DefaultGovernance implements Governance {
     this.settleMs = init.settleMs ?? 3000
     this.joinTimeoutMs = init.joinTimeoutMs ?? 60_000
     this.autoFinalize = init.autoFinalize ?? true
+    this.batchSize = Math.min(Math.max(init.batchSize ?? LIMITS.resultBallots, 1), LIMITS.resultBallots)
     this.now = init.now ?? Date.now
     this.rules = registerGovernance(components.dag, {
       events: components.events,
@@ -342,19 +345,49 @@ class DefaultGovernance implements Governance {
     const counted = effectiveBallots(p, eligible, ballots, delegations)
     const votes = [...counted.direct.values()]
     const used = delegations.filter((d) => counted.delegated.has(d.delegator))
-    if (votes.length + used.length > LIMITS.resultBallots)
-      throw new IcnError(
-        'GOV_RESULT_MISMATCH',
-        `This proposal has ${votes.length + used.length} ballots; one result lists at most ${LIMITS.resultBallots}.`,
-      )
     const result: Tally = tally(p, eligible, votes, used, policy)
+    let voteCids = votes.map((v) => CID.parse(v.id))
+    let delegationCids = used.map((d) => CID.parse(d.id))
+    const batches: CID[] = []
+    if (voteCids.length + delegationCids.length > this.batchSize) {
+      // Too many for one event: list them in gov/ballots batches that the result depends on.
+      const all = [
+        ...voteCids.map((c) => ({ c, vote: true })),
+        ...delegationCids.map((c) => ({ c, vote: false })),
+      ]
+      if (Math.ceil(all.length / this.batchSize) > LIMITS.resultBallots)
+        throw new IcnError(
+          'GOV_RESULT_MISMATCH',
+          `This proposal has too many ballots (${all.length}) to finalize.`,
+        )
+      for (let i = 0; i < all.length; i += this.batchSize) {
+        const chunk = all.slice(i, i + this.batchSize)
+        throwIfAborted(options.signal)
+        const batch = await this.components.dag.append(
+          {
+            type: GOV_EVENT.ballots,
+            scope: p.scope,
+            body: {
+              proposal: CID.parse(id),
+              votes: chunk.filter((x) => x.vote).map((x) => x.c),
+              delegations: chunk.filter((x) => !x.vote).map((x) => x.c),
+            } satisfies BallotsBody,
+          },
+          options,
+        )
+        batches.push(batch.cid)
+      }
+      voteCids = []
+      delegationCids = []
+    }
     const body: ResultBody = {
       proposal: CID.parse(id),
       n: head.n + 1,
       prev: CID.parse(head.id),
       rank,
-      votes: votes.map((v) => CID.parse(v.id)),
-      delegations: used.map((d) => CID.parse(d.id)),
+      votes: voteCids,
+      delegations: delegationCids,
+      batches,
       tally: result,
     }
     throwIfAborted(options.signal)
@@ -828,9 +861,12 @@ class DefaultGovernance implements Governance {
     if (stored !== undefined) {
       tallyView = stored.tally
       const counted = new Set<string>()
-      const resultEvent = await view.getEvent(stored.id)
-      for (const v of (resultEvent?.event.body as ResultBody | undefined)?.votes ?? [])
-        counted.add(v.toString())
+      const resultBody = (await view.getEvent(stored.id))?.event.body as ResultBody | undefined
+      for (const v of resultBody?.votes ?? []) counted.add(v.toString())
+      for (const batch of resultBody?.batches ?? []) {
+        const batchBody = (await view.getEvent(batch.toString()))?.event.body as BallotsBody | undefined
+        for (const v of batchBody?.votes ?? []) counted.add(v.toString())
+      }
       const latest = effectiveBallots(p, { size: p.eligible, has: () => true }, ballots, []).direct
       result = {
         id: stored.id,

@@ -25,6 +25,12 @@ export interface GovernanceInit {
   joinTimeoutMs?: number
   /** Finalize proposals and answer join requests automatically. @default true */
   autoFinalize?: boolean
+  /**
+   * Votes and delegations a result lists itself; beyond this they go into `gov/ballots` batches (at most 1,400
+   * per event, the size that keeps events under 64 KiB).
+   * @default 1400
+   */
+  batchSize?: number
   /** The CCL runtime for scopes with active governance policies; without it the built-in rules apply. */
   policyRuntime?: PolicyRuntime
   /** Credits budget grants (the economics service supplies it); without it grants execute as 'failed'. */

@@ -22,6 +22,7 @@ import { checkParam, defaultParams, type ParamName } from '../params'
 import { readCharterBounds, readMember, scopeKeys, type MemberRecord, type ScopeInfo } from '../scope'
 import {
   genesisCidOf,
+  parseBallots,
   parseDelegate,
   parseGenesis,
   parseJoinRequest,
@@ -53,6 +54,7 @@ import {
 import { tally, type Ballot, type DelegationRecord, type EligibleSet } from './tally'
 import {
   GOV_EVENT,
+  type BallotsBody,
   type DelegateBody,
   type DelegationStored,
   type GenesisBody,
@@ -493,7 +495,7 @@ export function registerGovernance(dag: Dag, deps: RuleDeps): RegisteredRules {
   // ---- gov/result --------------------------------------------------------------------------------------------
   dag.register<ResultBody>(GOV_EVENT.result, {
     parseBody: (body) => parseResult(body),
-    deps: (body) => [body.proposal, body.prev, ...body.votes, ...body.delegations],
+    deps: (body) => [body.proposal, body.prev, ...body.votes, ...body.delegations, ...body.batches],
     conflict: (body, event) => ({ key: logConflictKey(event.scope, body.n), rank: body.rank }),
     async validate(ctx, view) {
       await verifyResult(ctx, view)
@@ -583,49 +585,26 @@ export function registerGovernance(dag: Dag, deps: RuleDeps): RegisteredRules {
           throw fail('GOV_NOT_ELIGIBLE', 'Rank 2 is a validator named in the charter.')
       }
     }
-    const ballots: Ballot[] = []
-    const voters = new Set<string>()
-    for (const cid of body.votes) {
+    let votes = body.votes.map(String)
+    let delegationIds = body.delegations.map(String)
+    for (const cid of body.batches) {
       const id = cid.toString()
       const stored = await view.getEvent(id)
-      if (stored === undefined || stored.event.type !== GOV_EVENT.vote || !(await view.isEffective(id)))
-        throw fail('GOV_RESULT_MISMATCH', `${id} is not an applied vote.`)
-      const vote = stored.event.body as VoteBody
-      if (vote.proposal.toString() !== proposalId)
-        throw fail('GOV_RESULT_MISMATCH', `${id} is a vote on another proposal.`)
-      if (voters.has(stored.event.author))
-        throw fail('GOV_RESULT_MISMATCH', `Two votes of ${stored.event.author} are listed.`)
-      voters.add(stored.event.author)
-      ballots.push({
-        id,
-        voter: stored.event.author,
-        seq: stored.event.seq,
-        ts: stored.event.ts,
-        choice: vote.choice,
-        options: vote.options,
-      })
+      if (stored === undefined || stored.event.type !== GOV_EVENT.ballots || !(await view.isEffective(id)))
+        throw fail('GOV_RESULT_MISMATCH', `${id} is not an applied ballot batch.`)
+      const batch = stored.event.body as BallotsBody
+      if (batch.proposal.toString() !== proposalId)
+        throw fail('GOV_RESULT_MISMATCH', `${id} is a batch for another proposal.`)
+      votes = votes.concat(batch.votes.map(String))
+      delegationIds = delegationIds.concat(batch.delegations.map(String))
     }
-    const delegations: DelegationRecord[] = []
-    const delegators = new Set<string>()
-    for (const cid of body.delegations) {
-      const id = cid.toString()
-      const stored = await view.getEvent(id)
-      if (stored === undefined || stored.event.type !== GOV_EVENT.delegate || !(await view.isEffective(id)))
-        throw fail('GOV_RESULT_MISMATCH', `${id} is not an applied delegation.`)
-      const d = stored.event.body as DelegateBody
-      if (stored.event.scope !== scope || (d.proposal !== null && d.proposal.toString() !== proposalId))
-        throw fail('GOV_RESULT_MISMATCH', `${id} does not apply to this proposal.`)
-      if (delegators.has(stored.event.author))
-        throw fail('GOV_RESULT_MISMATCH', `Two delegations of ${stored.event.author} are listed.`)
-      delegators.add(stored.event.author)
-      delegations.push({
-        id,
-        delegator: stored.event.author,
-        to: d.to,
-        seq: stored.event.seq,
-        ts: stored.event.ts,
-      })
-    }
+    const { ballots, delegations, voters, delegators } = await readListed(
+      view,
+      proposalId,
+      scope,
+      votes,
+      delegationIds,
+    )
     const eligible = await eligibleAmong(view, p, [
       ...voters,
       ...delegators,
@@ -640,6 +619,29 @@ export function registerGovernance(dag: Dag, deps: RuleDeps): RegisteredRules {
         { expected: { participants: recomputed.participants, passed: recomputed.passed } },
       )
   }
+
+  // ---- gov/ballots ------------------------------------------------------------------------------------------
+  dag.register<BallotsBody>(GOV_EVENT.ballots, {
+    parseBody: (body) => parseBallots(body),
+    deps: (body) => [body.proposal, ...body.votes, ...body.delegations],
+    async validate(ctx, view) {
+      const { event, body } = ctx
+      const proposalId = body.proposal.toString()
+      const p = await requireProposal(view, proposalId)
+      if (p.scope !== event.scope) throw fail('GOV_RESULT_MISMATCH', 'The batch is posted in another scope.')
+      // Only those who may finalize write batches (members at the basis, validators).
+      const info = await requireScope(view, event.scope)
+      if (
+        !info.validators.includes(event.author) &&
+        !(await isMemberAt(view, event.scope, event.author, p.basisN))
+      )
+        throw fail('GOV_NOT_ELIGIBLE', 'Only members and validators list ballots for a result.')
+      await readListed(view, proposalId, event.scope, body.votes.map(String), body.delegations.map(String))
+    },
+    async apply() {
+      // Nothing to fold: a batch only carries references a result will count.
+    },
+  })
 
   // ---- gov/join-request ------------------------------------------------------------------------------------------
   dag.register<JoinRequestBody>(GOV_EVENT.joinRequest, {
@@ -701,6 +703,66 @@ export async function eligibleAmong(
   const members = new Set<string>()
   for (const did of new Set(dids)) if (await isMemberAt(view, p.scope, did, p.basisN)) members.add(did)
   return { size: p.eligible, has: (did) => members.has(did) }
+}
+
+/**
+ * The listed votes and delegations as tally input: each must be an applied vote on the proposal (one per voter)
+ * or an applied delegation of the scope that applies to it (one per delegator); GOV_RESULT_MISMATCH otherwise.
+ */
+export async function readListed(
+  view: StateView,
+  proposalId: string,
+  scope: string,
+  voteIds: readonly string[],
+  delegationIds: readonly string[],
+): Promise<{
+  ballots: Ballot[]
+  delegations: DelegationRecord[]
+  voters: Set<string>
+  delegators: Set<string>
+}> {
+  const ballots: Ballot[] = []
+  const voters = new Set<string>()
+  for (const id of voteIds) {
+    const stored = await view.getEvent(id)
+    if (stored === undefined || stored.event.type !== GOV_EVENT.vote || !(await view.isEffective(id)))
+      throw fail('GOV_RESULT_MISMATCH', `${id} is not an applied vote.`)
+    const vote = stored.event.body as VoteBody
+    if (vote.proposal.toString() !== proposalId)
+      throw fail('GOV_RESULT_MISMATCH', `${id} is a vote on another proposal.`)
+    if (voters.has(stored.event.author))
+      throw fail('GOV_RESULT_MISMATCH', `Two votes of ${stored.event.author} are listed.`)
+    voters.add(stored.event.author)
+    ballots.push({
+      id,
+      voter: stored.event.author,
+      seq: stored.event.seq,
+      ts: stored.event.ts,
+      choice: vote.choice,
+      options: vote.options,
+    })
+  }
+  const delegations: DelegationRecord[] = []
+  const delegators = new Set<string>()
+  for (const id of delegationIds) {
+    const stored = await view.getEvent(id)
+    if (stored === undefined || stored.event.type !== GOV_EVENT.delegate || !(await view.isEffective(id)))
+      throw fail('GOV_RESULT_MISMATCH', `${id} is not an applied delegation.`)
+    const d = stored.event.body as DelegateBody
+    if (stored.event.scope !== scope || (d.proposal !== null && d.proposal.toString() !== proposalId))
+      throw fail('GOV_RESULT_MISMATCH', `${id} does not apply to this proposal.`)
+    if (delegators.has(stored.event.author))
+      throw fail('GOV_RESULT_MISMATCH', `Two delegations of ${stored.event.author} are listed.`)
+    delegators.add(stored.event.author)
+    delegations.push({
+      id,
+      delegator: stored.event.author,
+      to: d.to,
+      seq: stored.event.seq,
+      ts: stored.event.ts,
+    })
+  }
+  return { ballots, delegations, voters, delegators }
 }
 
 /** Ballot shape against the proposal: GOV_INVALID_BALLOT with the reason. */

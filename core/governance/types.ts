@@ -10,6 +10,7 @@ export const GOV_EVENT = {
   delegate: 'gov/delegate',
   result: 'gov/result',
   joinRequest: 'gov/join-request',
+  ballots: 'gov/ballots',
 } as const
 
 export const PROPOSAL_KINDS = [
@@ -117,10 +118,19 @@ export interface ResultBody {
   /** The log entry at n − 1. */
   prev: CID
   rank: FinalizerRank
-  /** The votes and delegations counted (each voter and delegator at most once). */
+  /** The votes and delegations counted (each voter and delegator at most once over these and the batches). */
   votes: CID[]
   delegations: CID[]
+  /** `gov/ballots` events listing more of them, for electorates larger than one event holds. */
+  batches: CID[]
   tally: Tally
+}
+
+/** Part of the ballots a result counts, when they do not fit in the result event itself. */
+export interface BallotsBody {
+  proposal: CID
+  votes: CID[]
+  delegations: CID[]
 }
 
 /** A signed invitation (not an event): shared as an `icn://invite/<base64url>` link. */

@@ -259,6 +259,7 @@ describe('closed proposals and forged results', () => {
       rank: 0,
       votes: [xVote.cid, CID.parse(aVote.id)],
       delegations: [],
+      batches: [],
       tally: { ...view.tally!, yes: 2, no: 0, passed: true },
     })
     await voided(a.node, forged.bytes, forged.id)
@@ -299,6 +300,7 @@ describe('closed proposals and forged results', () => {
             rank: 0,
             votes: votes.map((v) => CID.parse(v)),
             delegations: [],
+            batches: [],
             tally,
           },
         })
@@ -307,6 +309,16 @@ describe('closed proposals and forged results', () => {
       await refused(m.node, 'GOV_RESULT_MISMATCH', append([myVote.id], { ...view.tally!, yes: 5 }))
       await refused(m.node, 'GOV_RESULT_MISMATCH', append([otherVote.id], view.tally!))
       await refused(m.node, 'GOV_RESULT_MISMATCH', append([], view.tally!))
+      // A ballot batch must list ballots of its own proposal, each once.
+      const batch = (votes: string[]) => () =>
+        m.node.dag.append({
+          type: GOV_EVENT.ballots,
+          scope: s,
+          body: { proposal: CID.parse(p.id), votes: votes.map((v) => CID.parse(v)), delegations: [] },
+        })
+      await refused(m.node, 'GOV_RESULT_MISMATCH', batch([otherVote.id]))
+      await refused(m.node, 'GOV_RESULT_MISMATCH', batch([myVote.id, myVote.id]))
+      await refused(m.node, 'GOV_RESULT_MISMATCH', batch([]))
       const done = await m.node.governance.finalize(p.id)
       expect(done).toMatchObject({ status: 'passed', result: { n: 1, rank: 0 } })
       await refused(m.node, 'DAG_SUPERSEDED', append([myVote.id], view.tally!))
