@@ -152,6 +152,9 @@ class DefaultGovernance implements Governance {
         if (e.module !== null) void this.storeModule(e.proposal).catch(() => undefined)
       }),
       events.on('identity:changed', () => void this.catchUp().catch(() => undefined)),
+      // A refold (after an equivocation, or a better result arriving late) can change any proposal without the
+      // per-event notifications: tell front ends to re-read every scope.
+      events.on('dag:state-changed', () => void this.announceRefold().catch(() => undefined)),
     )
     this.running = true
     await this.catchUp().catch((err: unknown) =>
@@ -173,6 +176,15 @@ class DefaultGovernance implements Governance {
     this.timer = undefined
     for (const off of this.offs.splice(0)) off()
     await this.ticking
+  }
+
+  private async announceRefold(): Promise<void> {
+    const rows = await this.view.listIndex(govIndex.scopePrefix, { limit: 10_000 })
+    for (const row of rows)
+      this.components.events.emit('gov:scope-updated', {
+        scope: row.key.slice(govIndex.scopePrefix.length),
+        reason: 'refold',
+      })
   }
 
   private myDid(): string | null {

@@ -223,6 +223,11 @@ describe('five members on three nodes', () => {
     await right.settled()
     left.stop()
     right.stop()
+    const refolds: string[] = []
+    for (const n of all())
+      n.events.on('gov:scope-updated', (e) => {
+        if (e.reason === 'refold') refolds.push(e.scope)
+      })
     // Heal: exchange everything; the DAG keeps one alternative for the position (refolding where needed) and
     // the losing proposal's proposer finalizes it again at the next position.
     wire = relay(all())
@@ -247,6 +252,8 @@ describe('five members on three nodes', () => {
       )
     })
     for (const n of all()) expect((await n.governance.scope(scope)).head).toBe(head + 2)
+    // The node that had applied the losing entry refolded and told its front ends to re-read the scope.
+    expect(refolds).toContain(scope)
     // The proposal based on the losing entry is void everywhere and says why; the other one stands.
     const leftWon = (await a.node.governance.get(p1.id)).result?.n === head + 1
     const [lost, stands] = leftWon ? [onRight, onLeft] : [onLeft, onRight]
