@@ -108,6 +108,27 @@ export interface IngestResult {
   missing?: string[]
 }
 
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error'
+
+/** One line of the node's log (the JSON-lines logger's record, split into its parts). */
+export interface LogLine {
+  /** ISO-8601 time. */
+  t: string
+  level: LogLevelName
+  msg: string
+  component?: string
+  /** The remaining fields of the record (errors with code, cause and stack). */
+  fields?: Record<string, unknown>
+}
+
+/** Settings of this node that a member changes from the UI or the tray. */
+export interface NodeSettings {
+  /** Do not take new jobs from other members until switched back (the executor honours it). */
+  pauseContributing: boolean
+  /** Start with the computer; null where the front end cannot (the headless daemon). */
+  autostart: boolean | null
+}
+
 export interface Progress {
   /** Which long operation, e.g. 'sync', 'dag.put', 'job'. */
   operation: string
@@ -124,6 +145,19 @@ export interface Progress {
 // ---- node (Foundation) ----
 const nodeMethods = {
   'node.status': { params: none, result: returns<NodeStatus>() },
+  /** Recent log lines from a bounded in-memory ring (newest last), for the Logs & diagnostics screen. */
+  'node.logs': {
+    params: z.strictObject({
+      limit: z.number().int().min(1).max(1000).optional(),
+      level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    }),
+    result: returns<{ lines: LogLine[]; file: string | null; dropped: number }>(),
+  },
+  'node.getSettings': { params: none, result: returns<NodeSettings>() },
+  'node.setSettings': {
+    params: z.strictObject({ pauseContributing: z.boolean().optional(), autostart: z.boolean().optional() }),
+    result: returns<NodeSettings>(),
+  },
 } as const
 
 // ---- identity (Foundation) ----
@@ -559,6 +593,9 @@ const foundationEvents = {
     local: boolean
   }>(),
   'dag:equivocation': returns<{ author: string; seq: number; ids: [string, string] }>(),
+  'node:settings-changed': returns<NodeSettings>(),
+  /** The desktop shell asks the UI to open a route (an `icn://` deep link, a tray action). */
+  'shell:navigate': returns<{ route: string }>(),
 } as const
 
 const networkEvents = {} as const

@@ -3,13 +3,21 @@ import { mkdir, readFile, rm, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
 import { IcnError } from '../core/errors'
 import { writeFileAtomic } from '../core/identity'
-import { createFileSink, createLogger, teeSink, type LogLevel, type Logger } from '../core/logger'
+import {
+  createFileSink,
+  createLogger,
+  multiSink,
+  type LogLevel,
+  type LogSink,
+  type Logger,
+} from '../core/logger'
 import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
 import { bridgeEvents } from './events'
 import { createMetrics, type NodeMetrics } from './metrics'
 import { createHandlers } from './handlers'
+import { createLogRing, teeSink, type LogRing } from './log-ring'
 import { startRpcServer, type RpcServer } from './rpc/server'
 
 export const API_FILE = 'api.json'
@@ -33,6 +41,8 @@ export interface DaemonOptions {
   /** @default 'info' */
   logLevel?: LogLevel
   logger?: Logger
+  /** Recent log lines served by node.logs. @default a ring fed by the daemon's own logger (none with `logger`) */
+  logs?: LogRing
   /** Unlocks the identity at start (headless servers); never logged. */
   passphrase?: string
   /** Built renderer to serve for browser mode. */
@@ -69,14 +79,21 @@ export async function ensureToken(dataDir: string): Promise<string> {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  // Logs go to the terminal and to <data>/logs/node.log (rotated), so a headless node can be diagnosed later.
+  const level = options.logLevel ?? 'info'
+  // Every line at info and above goes to <data>/logs/node.log (rotated) and to the ring behind the Logs screen;
+  // the terminal shows only the requested level.
+  const file =
+    options.logger === undefined ? createFileSink({ dir: join(options.dataDir, 'logs') }) : undefined
+  const logs =
+    options.logs ?? (options.logger === undefined ? createLogRing({ file: file?.path ?? null }) : undefined)
   const logger =
     options.logger ??
     createLogger({
-      level: options.logLevel ?? 'info',
+      level: level === 'debug' ? 'debug' : 'info',
       sink: teeSink(
-        { write: (line) => process.stderr.write(line) },
-        createFileSink({ dir: join(options.dataDir, 'logs') }),
+        multiSink(...([logs, file] as (LogSink | undefined)[]).filter((s): s is LogSink => s !== undefined)),
+        { write: (l) => process.stderr.write(l) },
+        level,
       ),
     })
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
@@ -95,7 +112,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await node.identity.unlock(options.passphrase)
     }
     metrics = createMetrics(node)
-    dispatcher = metrics.instrument(createDispatcher(createHandlers(node), logger.child('rpc')))
+    dispatcher = metrics.instrument(
+      createDispatcher(createHandlers(node, logs === undefined ? {} : { logs }), logger.child('rpc')),
+    )
     server = await startRpcServer(
       dispatcher,
       {

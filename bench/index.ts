@@ -8,8 +8,9 @@ import { foundationBench } from './foundation'
 import { governanceBench } from './governance'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
+import { desktopBench } from './desktop'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, governanceBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, governanceBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'
