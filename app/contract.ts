@@ -255,7 +255,10 @@ export interface GovScope {
   scope: string
   kind: GovScopeKind
   name: string
+  /** The federation it was created inside (fixed at genesis), or null. */
   parent: string | null
+  /** The federation it belongs to: its parent, or one it joined by proposal. */
+  federation: string | null
   genesis: string
   createdAt: number
   validators: string[]
@@ -292,7 +295,14 @@ export type GovAction =
   | { kind: 'parameter'; changes: { name: string; value: string }[] }
   | { kind: 'admit'; member: string; roles: string[]; joinRequest: string | null }
   | { kind: 'remove'; member: string }
-  | { kind: 'budget'; asset: 'mana' | 'token'; to: string; amount: string; token: string | null; memo: string }
+  | {
+      kind: 'budget'
+      asset: 'mana' | 'token'
+      to: string
+      amount: string
+      token: string | null
+      memo: string
+    }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
 

@@ -168,16 +168,27 @@ export async function execute(ctx: ExecutionContext): Promise<ExecutionOutcome> 
     }
 
     case 'federation': {
+      // A scope's nesting parent (info.parent) is fixed at genesis — economics keys a scope's economy on it —
+      // so joining and leaving are recorded beside it and never move the economy.
       const info = await tx.get<ScopeInfo>(scopeKeys.info(scope))
       if (info === undefined) return failed('The scope has no charter.')
+      const joined = await tx.get<{ federation: string }>(govKeys.federation(scope))
       if (action.op === 'join') {
-        if (info.parent === action.federation) return failed('Already in this federation.')
-        if (info.parent !== null) return failed(`Already in federation ${info.parent}; leave it first.`)
-        tx.put(scopeKeys.info(scope), { ...info, parent: action.federation })
+        if (info.parent !== null)
+          return failed(`Created inside ${info.parent}; it belongs to that federation.`)
+        if (joined?.federation === action.federation) return failed('Already in this federation.')
+        if (joined !== undefined) return failed(`Already in federation ${joined.federation}; leave it first.`)
+        tx.put(govKeys.federation(scope), {
+          federation: action.federation,
+          since: ctx.ts,
+          proposal: ctx.proposalId,
+        })
         tx.put(govKeys.child(action.federation, scope), { since: ctx.ts, proposal: ctx.proposalId })
       } else {
-        if (info.parent !== action.federation) return failed('Not in this federation.')
-        tx.put(scopeKeys.info(scope), { ...info, parent: null })
+        if (info.parent === action.federation)
+          return failed('A cooperative created inside a federation cannot leave it.')
+        if (joined?.federation !== action.federation) return failed('Not in this federation.')
+        tx.del(govKeys.federation(scope))
         tx.del(govKeys.child(action.federation, scope))
       }
       ctx.notify({ scopeChanged: 'federation' })

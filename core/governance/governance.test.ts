@@ -261,7 +261,7 @@ describe('governance on one node', () => {
       parent: fed.scope,
       ...FAST_CHARTER,
     })
-    expect(nested.parent).toBe(fed.scope)
+    expect(nested).toMatchObject({ parent: fed.scope, federation: fed.scope })
     const coop = await a.governance.createScope({ kind: 'cooperative', name: 'Mill', ...FAST_CHARTER })
     const join = await a.governance.propose({
       scope: coop.scope,
@@ -277,7 +277,7 @@ describe('governance on one node', () => {
     await a.governance.vote({ proposal: admit.id, choice: 'yes' })
     await passed(a, join.id)
     await passed(a, admit.id)
-    expect((await a.governance.scope(coop.scope)).parent).toBe(fed.scope)
+    expect(await a.governance.scope(coop.scope)).toMatchObject({ parent: null, federation: fed.scope })
     const f = await a.governance.scope(fed.scope)
     expect(f.children.sort()).toEqual([coop.scope, nested.scope].sort())
     const fedMembers = await a.governance.members(fed.scope)
@@ -294,9 +294,20 @@ describe('governance on one node', () => {
       title: 'Leave',
       action: { kind: 'federation', op: 'leave', federation: fed.scope },
     })
+    const leaveNested = await a.governance.propose({
+      scope: nested.scope,
+      title: 'Leave too',
+      action: { kind: 'federation', op: 'leave', federation: fed.scope },
+    })
     await a.governance.vote({ proposal: leave.id, choice: 'yes' })
+    await a.governance.vote({ proposal: leaveNested.id, choice: 'yes' })
     await passed(a, leave.id)
-    expect((await a.governance.scope(coop.scope)).parent).toBeNull()
+    // A cooperative created inside a federation lives in its economy: it cannot leave.
+    expect((await passed(a, leaveNested.id)).result?.execution).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/cannot leave/),
+    })
+    expect((await a.governance.scope(coop.scope)).federation).toBeNull()
     expect((await a.governance.scope(fed.scope)).children).toEqual([nested.scope])
     await expect(
       a.governance.propose({

@@ -501,6 +501,10 @@ class DefaultGovernance implements Governance {
       kind: info.kind,
       name: info.name,
       parent: info.parent,
+      federation:
+        info.parent ??
+        (await view.get<{ federation: string }>(govKeys.federation(scope)))?.federation ??
+        null,
       genesis: info.genesis,
       createdAt: info.createdAt,
       validators: info.validators,

@@ -130,7 +130,10 @@ export interface ScopeSummary {
   scope: string
   kind: ScopeKind
   name: string
+  /** The federation it was created inside (fixed at genesis; its economy), or null. */
   parent: string | null
+  /** The federation it belongs to: its parent, or one it joined by proposal. */
+  federation: string | null
   genesis: string
   createdAt: number
   validators: string[]
@@ -138,7 +141,7 @@ export interface ScopeSummary {
   /** Position of the latest log entry. */
   head: number
   isMember: boolean
-  /** Cooperatives that declare this federation as their parent. */
+  /** Cooperatives that belong to this federation (nested or joined). */
   children: string[]
 }
 

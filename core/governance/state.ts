@@ -54,7 +54,9 @@ export const govKeys = {
   joinProposalPrefix: (request: string): string => `gov/jrp/${request}/`,
   /** Join request that used an invite (inviter + nonce). */
   inviteUse: (inviter: string, nonce: string): string => `gov/inv/${inviter}/${nonce}`,
-  /** Cooperatives that declare a federation as their parent (the cooperative's side of the link). */
+  /** The federation a standalone cooperative joined by proposal (the nesting parent is fixed in `info`). */
+  federation: (scope: string): string => `gov/fed/${scope}`,
+  /** Cooperatives that belong to a federation, nested or joined (the cooperative's side of the link). */
   child: (parent: string, scope: string): string => `gov/child/${parent}/${scope}`,
   childPrefix: (parent: string): string => `gov/child/${parent}/`,
 }
