@@ -116,6 +116,8 @@ class DefaultGovernance implements Governance {
   /** Proposal → earliest time to try finalizing again after a failure. */
   private readonly backoff = new Map<string, number>()
   private running = false
+  /** Scopes whose topics this node joined in this run. */
+  private readonly followed = new Set<string>()
 
   constructor(
     private readonly components: GovernanceComponents,
@@ -155,6 +157,10 @@ class DefaultGovernance implements Governance {
       // A refold (after an equivocation, or a better result arriving late) can change any proposal without the
       // per-event notifications: tell front ends to re-read every scope.
       events.on('dag:state-changed', () => void this.announceRefold().catch(() => undefined)),
+      // Founding members on other nodes learn of a scope from its genesis; admitted members from their admission.
+      events.on('gov:scope-updated', (e) => {
+        if (e.reason === 'genesis' || e.reason === 'members') void this.follow(e.scope).catch(() => undefined)
+      }),
     )
     this.running = true
     await this.catchUp().catch((err: unknown) =>
@@ -172,10 +178,24 @@ class DefaultGovernance implements Governance {
 
   async stop(): Promise<void> {
     this.running = false
+    this.followed.clear()
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
     for (const off of this.offs.splice(0)) off()
     await this.ticking
+  }
+
+  /** Joins the scope's topics when this node's member belongs to it (once per scope and run). */
+  private async follow(scope: string): Promise<void> {
+    const network = this.components.network
+    const me = this.myDid()
+    if (network === undefined || me === null || this.followed.has(scope)) return
+    if ((await readMember(this.view, scope, me)) === undefined) return
+    this.followed.add(scope)
+    await network.subscribe(scope).catch((err: unknown) => {
+      this.followed.delete(scope)
+      this.components.logger.warn('could not join the scope topics', { scope, err })
+    })
   }
 
   private async announceRefold(): Promise<void> {
@@ -207,11 +227,8 @@ class DefaultGovernance implements Governance {
       const [, , scope, request] = row.key.split('/') as [string, string, string, string]
       this.pendingRequests.set(request, { scope, author: row.value.author })
     }
-    const network = this.components.network
-    if (network !== undefined) {
-      for (const s of await this.scopes())
-        if (s.isMember) await network.subscribe(s.scope).catch(() => undefined)
-    }
+    if (this.components.network !== undefined)
+      for (const s of await this.scopes()) if (s.isMember) await this.follow(s.scope)
   }
 
   // ---- the background work: finalizing and admitting ---------------------------------------------------------
@@ -468,9 +485,7 @@ class DefaultGovernance implements Governance {
       options,
     )
     const scope = scopeDid(event.id)
-    await this.components.network
-      ?.subscribe(scope)
-      .catch((err: unknown) => this.components.logger.warn('could not join the scope topics', { scope, err }))
+    await this.follow(scope)
     return this.scope(scope)
   }
 
