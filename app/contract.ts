@@ -239,7 +239,66 @@ const opsMethods = {
 } as const
 
 // ---- network and replication ----
-const networkMethods = {} as const
+export interface NetworkPeer {
+  peerId: string
+  /** The member DID, when the peer showed a valid signed DID → peer record. */
+  did: string | null
+  addrs: string[]
+  direction: 'inbound' | 'outbound'
+  connectedAt: number
+  rttMs: number | null
+  /** Gossip score; negative means the peer sent invalid messages. */
+  score: number
+  /** ICN and gossip protocols the peer speaks. */
+  protocols: string[]
+}
+
+export interface SyncRun {
+  peerId: string
+  startedAt: number
+  finishedAt: number
+  events: number
+  authors: number
+  error?: ErrorInfo
+}
+
+export interface NetworkStatusInfo {
+  enabled: boolean
+  /** libp2p is coming up (the API is served meanwhile). */
+  starting: boolean
+  running: boolean
+  /** Why networking is not running, when it failed to start. */
+  error: ErrorInfo | null
+  peerId: string | null
+  listenAddrs: string[]
+  connections: number
+  peers: number
+  scopes: string[]
+  topics: { topic: string; subscribers: number; mesh: number }[]
+  mdns: boolean
+  bootstrap: string[]
+  dht: { mode: 'client' | 'server' | null; routingTableSize: number }
+  record: { did: string; seq: number; expires: number; published: boolean } | null
+  sync: { active: number; lastRun: SyncRun | null }
+  limits: { maxConnections: number; maxInboundStreamsPerConnection: number; gossipMaxFrameBytes: number }
+}
+
+const peerId = z.string().min(10).max(200)
+
+const networkMethods = {
+  'network.status': { params: none, result: returns<NetworkStatusInfo>() },
+  'network.peers': { params: none, result: returns<{ peers: NetworkPeer[] }>() },
+  'network.connect': {
+    params: z.strictObject({ multiaddr: z.string().min(4).max(1000) }),
+    result: returns<{ peerId: string; addr: string }>(),
+  },
+  'network.disconnect': { params: z.strictObject({ peerId }), result: returns<{ disconnected: true }>() },
+  /** Replicates from one peer, or from every connected peer; reports progress as 'sync'. */
+  'network.sync': {
+    params: z.strictObject({ peerId: peerId.optional() }),
+    result: returns<{ runs: SyncRun[] }>(),
+  },
+} as const
 
 // ---- economics: wallet and tokens ----
 const economicsMethods = {} as const
@@ -608,7 +667,16 @@ const foundationEvents = {
   'shell:navigate': returns<{ route: string }>(),
 } as const
 
-const networkEvents = {} as const
+const networkEvents = {
+  'network:peer-connected': returns<{ peerId: string; addr: string; direction: 'inbound' | 'outbound' }>(),
+  'network:peer-disconnected': returns<{ peerId: string }>(),
+  'network:sync-progress': returns<{
+    peerId: string
+    phase: 'heads' | 'events' | 'evidence' | 'done' | 'failed'
+    done: number
+    total: number
+  }>(),
+} as const
 const economicsEvents = {} as const
 const governanceEvents = {
   /** A proposal was created, passed, failed (its result applied) or undone by a refold. */

@@ -12,6 +12,7 @@ import {
   type Logger,
 } from '../core/logger'
 import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
+import type { NetworkInit } from '../core/network'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
 import { bridgeEvents } from './events'
@@ -47,6 +48,14 @@ export interface DaemonOptions {
   passphrase?: string
   /** Built renderer to serve for browser mode. */
   staticDir?: string
+  /** libp2p TCP port; WebSockets listen on the next port (0: any free ports). Omitted: the core default (loopback). */
+  p2pPort?: number
+  /** Interface for libp2p. @default '0.0.0.0' when p2pPort is given */
+  p2pHost?: string
+  /** Multiaddrs (with /p2p/<peer id>) dialled at start and whenever the node has no peer. */
+  bootstrap?: string[]
+  /** Find peers on the LAN with mDNS. @default the core default (off) */
+  mdns?: boolean
   /** Extra node settings (tests lower scrypt cost, networking options…). */
   node?: Partial<IcnNodeInit>
 }
@@ -101,7 +110,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // A stale api.json from a killed daemon must not point clients at a dead port while we start.
   await rm(apiFile, { force: true })
   const token = await ensureToken(options.dataDir)
-  const node = createNode({ dataDir: options.dataDir, logger, ...options.node })
+  const node = createNode({
+    dataDir: options.dataDir,
+    logger,
+    ...options.node,
+    network: { ...networkOptions(options), ...options.node?.network },
+  })
   await node.start()
   let server: RpcServer
   let unbridge: () => void = () => undefined
@@ -164,6 +178,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return stopping
     },
   }
+}
+
+/** The network part of the node settings from the daemon's options. */
+function networkOptions(options: DaemonOptions): NetworkInit {
+  const out: NetworkInit = {}
+  if (options.p2pPort !== undefined || options.p2pHost !== undefined) {
+    const host = options.p2pHost ?? '0.0.0.0'
+    const port = options.p2pPort ?? 0
+    const ip = host.includes(':') ? 'ip6' : 'ip4'
+    // WebSockets need their own port: the one after the TCP port (both free ones when the port is 0).
+    out.listen = [`/${ip}/${host}/tcp/${port}`, `/${ip}/${host}/tcp/${port === 0 ? 0 : port + 1}/ws`]
+  }
+  if (options.bootstrap !== undefined) out.bootstrap = options.bootstrap
+  if (options.mdns !== undefined) out.mdns = options.mdns
+  return out
 }
 
 /** Reads api.json + token of a data dir; clear errors when no daemon runs there. */

@@ -9,8 +9,9 @@ import { governanceBench } from './governance'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
 import { desktopBench } from './desktop'
+import { networkBench } from './network'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, governanceBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench, governanceBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

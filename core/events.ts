@@ -31,6 +31,15 @@ export interface NodeEvents {
   'gov:policy-activated': { scope: string; policy: string; module: string | null; proposal: string }
   /** A join request was applied; the inviter's node turns it into a member-admit proposal. */
   'gov:join-requested': { scope: string; request: string; author: string; inviter: string }
+  'network:peer-connected': { peerId: string; addr: string; direction: 'inbound' | 'outbound' }
+  'network:peer-disconnected': { peerId: string }
+  /** A sync session's progress: events received so far of those known to be missing. */
+  'network:sync-progress': {
+    peerId: string
+    phase: 'heads' | 'events' | 'evidence' | 'done' | 'failed'
+    done: number
+    total: number
+  }
   [name: `${string}:${string}`]: unknown
 }
 

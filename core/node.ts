@@ -8,6 +8,7 @@ import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
+import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
@@ -21,6 +22,7 @@ export interface IcnNodeInit {
   identity?: IdentityInit
   dag?: DagInit
   runtime?: RuntimeInit
+  network?: NetworkInit
   governance?: GovernanceInit
 }
 
@@ -42,6 +44,7 @@ export interface IcnNode {
   readonly dag: Dag
   /** The WASM sandbox: jobs in a worker pool, policies in-process. */
   readonly runtime: Runtime
+  readonly network: Network
   readonly governance: Governance
   readonly status: NodeStatusName
   readonly startedAt: number | null
@@ -59,6 +62,7 @@ class DefaultIcnNode implements IcnNode {
   readonly identity: Identity
   readonly dag: Dag
   readonly runtime: Runtime
+  readonly network: Network
   readonly governance: Governance
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
@@ -85,11 +89,20 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('dag'),
     })
     this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
+    this.network = createNetwork(init.network)({
+      dataDir: init.dataDir,
+      storage: this.storage,
+      identity: this.identity,
+      dag: this.dag,
+      events: this.events,
+      logger: this.logger.child('network'),
+    })
     this.governance = createGovernance(init.governance)({
       dag: this.dag,
       identity: this.identity,
       events: this.events,
       logger: this.logger.child('governance'),
+      network: this.network,
     })
     this.services = [
       { name: 'storage', service: this.storage },
@@ -97,6 +110,8 @@ class DefaultIcnNode implements IcnNode {
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
       { name: 'governance', service: this.governance },
+      // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
+      { name: 'network', service: this.network },
     ]
   }
 

@@ -27,6 +27,7 @@ import { dagCommands } from './dag'
 import { opsCommands } from './ops'
 import { govCommands } from './gov'
 import { cclCommands } from './ccl'
+import { networkCommands } from './network'
 
 export interface CliIo {
   out(text: string): void
@@ -71,6 +72,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   opsCommands,
   cclCommands,
   govCommands,
+  networkCommands,
 ]
 
 function processIo(): CliIo {

@@ -154,6 +154,10 @@ class DefaultGovernance implements Governance {
         if (e.module !== null) void this.storeModule(e.proposal).catch(() => undefined)
       }),
       events.on('identity:changed', () => void this.catchUp().catch(() => undefined)),
+      // The network starts after governance: join the member's scopes once the node runs.
+      events.on('node:status', (e) => {
+        if (e.status === 'running') void this.followMine().catch(() => undefined)
+      }),
       // A refold (after an equivocation, or a better result arriving late) can change any proposal without the
       // per-event notifications: tell front ends to re-read every scope.
       events.on('dag:state-changed', () => void this.announceRefold().catch(() => undefined)),
@@ -163,7 +167,7 @@ class DefaultGovernance implements Governance {
       }),
     )
     this.running = true
-    await this.catchUp().catch((err: unknown) =>
+    await this.catchUp({ follow: false }).catch((err: unknown) =>
       this.components.logger.warn('governance catch-up failed', { err }),
     )
     if (this.autoFinalize) {
@@ -218,7 +222,7 @@ class DefaultGovernance implements Governance {
   }
 
   /** After a restart or an unlock: join requests still waiting for an admit proposal; scope topics. */
-  private async catchUp(): Promise<void> {
+  private async catchUp(options: { follow: boolean } = { follow: true }): Promise<void> {
     const me = this.myDid()
     if (me === null) return
     const rows = await this.view.list<{ author: string; inviter: string }>('gov/jr/', { limit: 10_000 })
@@ -227,8 +231,12 @@ class DefaultGovernance implements Governance {
       const [, , scope, request] = row.key.split('/') as [string, string, string, string]
       this.pendingRequests.set(request, { scope, author: row.value.author })
     }
-    if (this.components.network !== undefined)
-      for (const s of await this.scopes()) if (s.isMember) await this.follow(s.scope)
+    if (options.follow) await this.followMine()
+  }
+
+  private async followMine(): Promise<void> {
+    if (this.components.network === undefined || this.myDid() === null) return
+    for (const s of await this.scopes()) if (s.isMember) await this.follow(s.scope)
   }
 
   // ---- the background work: finalizing and admitting ---------------------------------------------------------
@@ -575,7 +583,10 @@ class DefaultGovernance implements Governance {
       throw new IcnError('INVALID_ARGUMENT', 'An invite is valid for 1 minute to 90 days.')
     const head = await logHead(this.view, input.scope)
     if (head === undefined) throw new IcnError('GOV_UNKNOWN_SCOPE', `${input.scope} has no log on this node.`)
-    const addrs = (this.components.network?.listenAddrs() ?? []).slice(0, LIMITS.addrs)
+    const network = this.components.network
+    // Listen addresses are known once the host is up; without networking the invite carries none.
+    if (network !== undefined) await network.ready().catch(() => undefined)
+    const addrs = (network?.listenAddrs() ?? []).slice(0, LIMITS.addrs)
     const invite = signInvite(
       {
         v: 1,

@@ -41,6 +41,8 @@ export interface GovernanceInit {
 
 /** The part of the network service governance uses (joining a scope's topics, reaching an inviter's node). */
 export interface GovernanceNetwork {
+  /** Resolves once the host is up (listen addresses known); rejects when networking is off or failed. */
+  ready(): Promise<void>
   subscribe(scope: string): Promise<void>
   connect(multiaddr: string, options?: { signal?: AbortSignal }): Promise<unknown>
   listenAddrs(): string[]
