@@ -304,7 +304,293 @@ const networkMethods = {
 const economicsMethods = {} as const
 
 // ---- governance ----
-const governanceMethods = {} as const
+export type GovScopeKind = 'federation' | 'cooperative'
+export type GovProposalKind = 'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation'
+export type GovVotingMethod = 'yesno' | 'approval' | 'ranked'
+export type GovChoice = 'yes' | 'no' | 'abstain'
+export type GovProposalStatus = 'open' | 'closed' | 'passed' | 'failed' | 'void'
+
+export interface GovScope {
+  scope: string
+  kind: GovScopeKind
+  name: string
+  /** The federation it was created inside (fixed at genesis), or null. */
+  parent: string | null
+  /** The federation it belongs to: its parent, or one it joined by proposal. */
+  federation: string | null
+  genesis: string
+  createdAt: number
+  validators: string[]
+  members: number
+  /** Position of the latest entry of the scope's governance log (genesis is 0). */
+  head: number
+  isMember: boolean
+  children: string[]
+}
+
+export interface GovTally {
+  method: GovVotingMethod
+  eligible: number
+  /** Counted toward quorum: direct voters plus delegators whose delegate voted (abstentions count). */
+  participants: number
+  direct: number
+  delegated: number
+  quorum: number
+  threshold: number
+  quorumNeeded: number
+  quorumMet: boolean
+  yes: number
+  no: number
+  abstain: number
+  options: { option: string; votes: number }[]
+  /** Instant-runoff rounds, ranked choice only. */
+  rounds: { tallies: { option: string; votes: number }[]; exhausted: number; eliminated: string | null }[]
+  winner: string | null
+  passed: boolean
+}
+
+export type GovAction =
+  | { kind: 'text' }
+  | { kind: 'parameter'; changes: { name: string; value: string }[] }
+  | { kind: 'admit'; member: string; roles: string[]; joinRequest: string | null }
+  | { kind: 'remove'; member: string }
+  | {
+      kind: 'budget'
+      asset: 'mana' | 'token'
+      to: string
+      amount: string
+      token: string | null
+      memo: string
+    }
+  | { kind: 'policy'; policy: string; module: string | null; compiler: number }
+  | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+
+export interface GovProposalSummary {
+  id: string
+  scope: string
+  title: string
+  kind: GovProposalKind
+  method: GovVotingMethod
+  status: GovProposalStatus
+  proposer: string
+  createdAt: number
+  deadline: number
+  votes: number
+  eligible: number
+}
+
+export interface GovProposal extends GovProposalSummary {
+  scopeName: string
+  summary: string
+  action: GovAction
+  options: string[]
+  quorum: number
+  threshold: number
+  finalizeBy: number
+  basis: string
+  basisN: number
+  /** The final tally when finalized, else the live tally over the votes this node holds. */
+  tally: GovTally | null
+  live: boolean
+  quorumProgress: {
+    eligible: number
+    participants: number
+    direct: number
+    delegated: number
+    needed: number
+    met: boolean
+  } | null
+  result: {
+    id: string
+    n: number
+    finalizer: string
+    rank: number
+    ts: number
+    passed: boolean
+    execution: { status: 'done' | 'failed' | 'none'; message: string }
+    uncounted: string[]
+  } | null
+  voidReason: { code: string; message: string } | null
+}
+
+export interface GovVote {
+  id: string
+  proposal: string
+  voter: string
+  choice: GovChoice | null
+  options: string[] | null
+  reason: string | null
+  ts: number
+}
+
+export interface GovDelegation {
+  id: string
+  scope: string
+  delegator: string
+  to: string | null
+  proposal: string | null
+  ts: number
+}
+
+export interface GovEligibility {
+  proposal: string
+  did: string
+  canVote: boolean
+  code: string | null
+  reason: string
+  eligible: boolean
+  deadline: number
+  delegatedTo: string | null
+  delegators: string[]
+  vote: { choice: GovChoice | null; options: string[] | null; ts: number } | null
+  /** Mana a vote costs (integer string). */
+  cost: string
+}
+
+export interface GovMember {
+  did: string
+  since: number
+  roles: string[]
+  admittedBy: string
+}
+
+export interface GovParameter {
+  name: string
+  value: string
+  default: string
+  min: string
+  max: string
+  unit: string
+  doc: string
+}
+
+const intString = z.string().regex(/^-?\d{1,40}$/, 'must be an integer string')
+const percent = z.number().int().min(0).max(100)
+const govText = (max: number) => z.string().min(1).max(max)
+const govAction = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text') }),
+  z.strictObject({
+    kind: z.literal('parameter'),
+    changes: z
+      .array(z.strictObject({ name: z.string().min(1).max(100), value: intString }))
+      .min(1)
+      .max(32),
+  }),
+  z.strictObject({
+    kind: z.literal('admit'),
+    member: did,
+    roles: z.array(z.string().min(1).max(32)).max(8).optional(),
+    joinRequest: cid.optional(),
+  }),
+  z.strictObject({ kind: z.literal('remove'), member: did }),
+  z.strictObject({
+    kind: z.literal('budget'),
+    asset: z.enum(['mana', 'token']),
+    to: did,
+    amount: intString,
+    token: z.string().min(1).max(200).optional(),
+    memo: z.string().max(500).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('policy'),
+    policy: z.string().min(1).max(64),
+    source: z
+      .string()
+      .max(48 * 1024)
+      .nullable(),
+  }),
+  z.strictObject({ kind: z.literal('federation'), op: z.enum(['join', 'leave']), federation: scope }),
+])
+
+const governanceMethods = {
+  'gov.scopes': { params: none, result: returns<GovScope[]>() },
+  'gov.createScope': {
+    params: z.strictObject({
+      kind: z.enum(['federation', 'cooperative']),
+      name: govText(100),
+      members: z.array(did).max(500).optional(),
+      params: z.record(z.string().max(100), intString).optional(),
+      bounds: z.record(z.string().max(100), z.strictObject({ min: intString, max: intString })).optional(),
+      validators: z.array(did).max(50).optional(),
+      parent: scope.optional(),
+    }),
+    result: returns<GovScope>(),
+  },
+  'gov.invite': {
+    params: z.strictObject({
+      scope,
+      invitee: did.optional(),
+      expiresInMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(90 * 24 * 3600 * 1000)
+        .optional(),
+    }),
+    result: returns<{
+      link: string
+      scope: string
+      inviter: string
+      invitee: string | null
+      expires: number
+      addrs: string[]
+    }>(),
+  },
+  'gov.join': {
+    params: z.strictObject({ invite: z.string().min(1).max(8192), message: z.string().max(1000).optional() }),
+    result: returns<{ scope: string; name: string; request: string; inviter: string }>(),
+  },
+  'gov.propose': {
+    params: z.strictObject({
+      scope,
+      title: govText(200),
+      summary: z.string().max(20_000).optional(),
+      action: govAction,
+      method: z.enum(['yesno', 'approval', 'ranked']).optional(),
+      options: z.array(govText(200)).max(20).optional(),
+      votingPeriodMs: z.number().int().min(1).optional(),
+      quorum: percent.optional(),
+      threshold: percent.optional(),
+    }),
+    result: returns<GovProposal>(),
+  },
+  'gov.vote': {
+    params: z.strictObject({
+      proposal: cid,
+      choice: z.enum(['yes', 'no', 'abstain']).optional(),
+      options: z.array(govText(200)).max(20).optional(),
+      reason: z.string().max(2000).optional(),
+    }),
+    result: returns<GovVote>(),
+  },
+  'gov.delegate': {
+    params: z.strictObject({ scope, to: did.nullable(), proposal: cid.optional() }),
+    result: returns<GovDelegation>(),
+  },
+  'gov.list': {
+    params: z.strictObject({
+      scope: scope.optional(),
+      status: z.enum(['open', 'closed', 'passed', 'failed', 'void']).optional(),
+      type: z.enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation']).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+      cursor: z.string().max(600).optional(),
+    }),
+    result: returns<{ proposals: GovProposalSummary[]; next: string | null }>(),
+  },
+  'gov.get': { params: z.strictObject({ proposal: cid }), result: returns<GovProposal>() },
+  'gov.eligibility': {
+    params: z.strictObject({ proposal: cid, did: did.optional() }),
+    result: returns<GovEligibility>(),
+  },
+  'gov.members': {
+    params: z.strictObject({ scope }),
+    result: returns<{ scope: string; count: number; members: GovMember[] }>(),
+  },
+  'gov.parameters': {
+    params: z.strictObject({ scope }),
+    result: returns<{ scope: string; parameters: GovParameter[] }>(),
+  },
+} as const
 
 // ---- runtime and mesh jobs ----
 const meshMethods = {} as const
@@ -392,7 +678,14 @@ const networkEvents = {
   }>(),
 } as const
 const economicsEvents = {} as const
-const governanceEvents = {} as const
+const governanceEvents = {
+  /** A proposal was created, passed, failed (its result applied) or undone by a refold. */
+  'gov:proposal-updated': returns<{ proposal: string; scope: string; status: string }>(),
+  /** A vote or delegation changed a live tally (proposal null: a scope-wide delegation). */
+  'gov:tally-updated': returns<{ proposal: string | null; scope: string; voter: string }>(),
+  /** Members, parameters or the federation link of a scope changed. */
+  'gov:scope-updated': returns<{ scope: string; reason: string }>(),
+} as const
 const meshEvents = {} as const
 const cclEvents = {} as const
 const credentialEvents = {} as const

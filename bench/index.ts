@@ -5,12 +5,13 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
+import { governanceBench } from './governance'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
 import { desktopBench } from './desktop'
 import { networkBench } from './network'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench, governanceBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

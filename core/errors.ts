@@ -102,6 +102,7 @@ export const ERROR_CODES = {
     'GOV_RESULT_MISMATCH',
     'GOV_INVALID_INVITE',
     'GOV_POLICY_REJECTED',
+    'GOV_BASIS_SUPERSEDED',
   ],
   runtime: [
     'RUNTIME_INVALID_MODULE',

@@ -21,6 +21,16 @@ export interface NodeEvents {
   /** Events parked because something they depend on has not arrived; the network fetches these CIDs. */
   'dag:missing': { cids: string[] }
   'dag:state-changed': { stateRoot: string }
+  /** A proposal was created, finalized (passed/failed) or refolded away. */
+  'gov:proposal-updated': { proposal: string; scope: string; status: string }
+  /** A vote or delegation changed the live tally (proposal null: a scope-wide delegation). */
+  'gov:tally-updated': { proposal: string | null; scope: string; voter: string }
+  /** A scope's members, parameters or federation link changed (genesis or an executed proposal). */
+  'gov:scope-updated': { scope: string; reason: string }
+  /** A passed policy proposal activated (module) or deactivated (null) a named policy in a scope. */
+  'gov:policy-activated': { scope: string; policy: string; module: string | null; proposal: string }
+  /** A join request was applied; the inviter's node turns it into a member-admit proposal. */
+  'gov:join-requested': { scope: string; request: string; author: string; inviter: string }
   'network:peer-connected': { peerId: string; addr: string; direction: 'inbound' | 'outbound' }
   'network:peer-disconnected': { peerId: string }
   /** A sync session's progress: events received so far of those known to be missing. */

@@ -9,6 +9,7 @@ import { identity as createIdentity, type Identity, type IdentityInit } from './
 import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
 import { network as createNetwork, type Network, type NetworkInit } from './network'
+import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -22,6 +23,7 @@ export interface IcnNodeInit {
   dag?: DagInit
   runtime?: RuntimeInit
   network?: NetworkInit
+  governance?: GovernanceInit
 }
 
 export interface NodeInfo {
@@ -43,6 +45,7 @@ export interface IcnNode {
   /** The WASM sandbox: jobs in a worker pool, policies in-process. */
   readonly runtime: Runtime
   readonly network: Network
+  readonly governance: Governance
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -60,6 +63,7 @@ class DefaultIcnNode implements IcnNode {
   readonly dag: Dag
   readonly runtime: Runtime
   readonly network: Network
+  readonly governance: Governance
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -93,11 +97,19 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('network'),
     })
+    this.governance = createGovernance(init.governance)({
+      dag: this.dag,
+      identity: this.identity,
+      events: this.events,
+      logger: this.logger.child('governance'),
+      network: this.network,
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
+      { name: 'governance', service: this.governance },
       // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
       { name: 'network', service: this.network },
     ]

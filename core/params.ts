@@ -83,7 +83,14 @@ export const PARAMS = {
     min: 1000n,
     max: 365n * 24n * 3600n * 1000n,
     unit: 'ms',
-    doc: 'Default time from proposal to deadline.',
+    doc: 'Default time from proposal to deadline; a proposer may choose longer, never shorter.',
+  },
+  'gov.finalizeGraceMs': {
+    default: 3_600_000n,
+    min: 0n,
+    max: 30n * 24n * 3600n * 1000n,
+    unit: 'ms',
+    doc: 'Time after the deadline during which only the proposer may finalize; then any member, then validators.',
   },
   // mesh
   'mesh.minBidWindowMs': {

@@ -1,6 +1,6 @@
 import type { StateView } from './dag'
 import { GLOBAL_SCOPE } from './dag/event'
-import { defaultParams, type ParamValues } from './params'
+import { defaultParams, PARAMS, type ParamBounds, type ParamName, type ParamValues } from './params'
 
 /**
  * Scope state (federations, cooperatives) is written by governance and read by every service through these
@@ -13,6 +13,8 @@ export const scopeKeys = {
   member: (scope: string, did: string): string => `scope/${scope}/member/${did}`,
   memberPrefix: (scope: string): string => `scope/${scope}/member/`,
   memberCount: (scope: string): string => `scope/${scope}/member-count`,
+  /** Charter bounds: `{ [param]: { min, max } }` for the parameters the charter narrows; fixed at genesis. */
+  charter: (scope: string): string => `scope/${scope}/charter`,
 }
 
 export type ScopeKind = 'federation' | 'cooperative'
@@ -66,4 +68,34 @@ export async function readMember(
 
 export async function isMember(view: StateView, scope: string, did: string): Promise<boolean> {
   return (await readMember(view, scope, did)) !== undefined
+}
+
+export async function readMemberCount(view: StateView, scope: string): Promise<number> {
+  if (scope === GLOBAL_SCOPE) return 0
+  return Number((await view.get<number>(scopeKeys.memberCount(scope))) ?? 0)
+}
+
+/**
+ * Effective bounds of every parameter in a scope: the absolute bounds of core/params.ts narrowed by the
+ * scope's charter. Parameter changes outside them are refused (GOV_BELOW_CHARTER_BOUNDS).
+ */
+export async function readCharterBounds(
+  view: StateView,
+  scope: string,
+): Promise<Record<ParamName, ParamBounds>> {
+  const stored =
+    scope === GLOBAL_SCOPE
+      ? undefined
+      : await view.get<Partial<Record<string, { min: bigint | number; max: bigint | number }>>>(
+          scopeKeys.charter(scope),
+        )
+  const out = {} as Record<ParamName, ParamBounds>
+  for (const [name, spec] of Object.entries(PARAMS) as [ParamName, { min: bigint; max: bigint }][]) {
+    const narrowed = stored?.[name]
+    out[name] =
+      narrowed === undefined
+        ? { min: spec.min, max: spec.max }
+        : { min: BigInt(narrowed.min), max: BigInt(narrowed.max) }
+  }
+  return out
 }

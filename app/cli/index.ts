@@ -25,6 +25,7 @@ import { nodeCommands } from './node'
 import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
+import { govCommands } from './gov'
 import { cclCommands } from './ccl'
 import { networkCommands } from './network'
 
@@ -70,6 +71,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   dagCommands,
   opsCommands,
   cclCommands,
+  govCommands,
   networkCommands,
 ]
 
