@@ -21,6 +21,14 @@ export interface NodeEvents {
   /** Events parked because something they depend on has not arrived; the network fetches these CIDs. */
   'dag:missing': { cids: string[] }
   'dag:state-changed': { stateRoot: string }
+  /** A mesh job this node submitted or executes changed status (core/mesh). */
+  'mesh:job-updated': {
+    job: string
+    status: 'bidding' | 'assigned' | 'running' | 'verifying' | 'paid' | 'rejected' | 'refunded'
+    role: 'submitter' | 'executor'
+  }
+  /** The executor settings of this node changed (the tray's "pause contributing" listens). */
+  'mesh:executor-settings': { settings: unknown }
   [name: `${string}:${string}`]: unknown
 }
 

@@ -8,6 +8,7 @@ import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
+import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -20,6 +21,7 @@ export interface IcnNodeInit {
   identity?: IdentityInit
   dag?: DagInit
   runtime?: RuntimeInit
+  mesh?: MeshInit
 }
 
 export interface NodeInfo {
@@ -40,6 +42,8 @@ export interface IcnNode {
   readonly dag: Dag
   /** The WASM sandbox: jobs in a worker pool, policies in-process. */
   readonly runtime: Runtime
+  /** The compute job market: submit, bid, execute, verify, settle. */
+  readonly mesh: Mesh
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -56,6 +60,7 @@ class DefaultIcnNode implements IcnNode {
   readonly identity: Identity
   readonly dag: Dag
   readonly runtime: Runtime
+  readonly mesh: Mesh
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -81,11 +86,20 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('dag'),
     })
     this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
+    this.mesh = createMesh(init.mesh)({
+      storage: this.storage,
+      identity: this.identity,
+      dag: this.dag,
+      runtime: this.runtime,
+      events: this.events,
+      logger: this.logger.child('mesh'),
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
+      { name: 'mesh', service: this.mesh },
     ]
   }
 
