@@ -231,3 +231,30 @@ describe('dag: determinism', () => {
     expect(await a.node.dag.stateRoot()).toBe(root)
   })
 })
+
+describe('dag: serial writer', () => {
+  it('never strands a write enqueued by the continuation of the previous one', async () => {
+    // Each append starts from the resolution of the previous: the writer goes idle and must wake up again.
+    for (let i = 0; i < 50; i++) {
+      const done = await Promise.race([
+        a.node.dag.append({ type: 'note', scope: 'global', body: note(`chained ${i}`) }).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
+      ])
+      expect(done).toBe(true)
+    }
+    // Appends fired from inside a resolution callback (microtask) also complete.
+    const nested = await new Promise<number>((resolve) => {
+      void a.node.dag.append({ type: 'note', scope: 'global', body: note('outer') }).then(() => {
+        void a.node.dag.append({ type: 'note', scope: 'global', body: note('inner') }).then((e) => resolve(e.event.seq))
+      })
+    })
+    expect(nested).toBe(52)
+    // refold() hands its promise straight from the writer to the caller (no async wrapper): its continuation
+    // runs before the writer's own bookkeeping, the tightest case.
+    const chained = await Promise.race([
+      a.node.dag.refold().then(() => a.node.dag.refold().then(() => true)),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+    ])
+    expect(chained).toBe(true)
+  })
+})

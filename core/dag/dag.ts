@@ -86,7 +86,10 @@ class DefaultDag implements Dag {
   private readonly parked = new Map<string, Parked>()
   private readonly waiting = new Map<string, Set<string>>()
   private readonly jobs: Job[] = []
-  private pumping: Promise<void> | undefined
+  /** True while drain() runs; cleared in the same tick the queue is found empty. */
+  private pumping = false
+  /** The running (or last) drain, for stop() to wait on. */
+  private drained: Promise<void> = Promise.resolve()
   private rootCache: string | undefined
   private readonly maxSkew: number
   private readonly maxPending: number
@@ -145,7 +148,7 @@ class DefaultDag implements Dag {
   async stop(): Promise<void> {
     this.started = false
     // Drain the writer: every acknowledged write is committed before storage closes.
-    await this.pumping
+    await this.drained
     this.parked.clear()
     this.waiting.clear()
   }
@@ -178,14 +181,32 @@ class DefaultDag implements Dag {
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ run: fn, resolve: resolve as (v: unknown) => void, reject })
-      this.pumping ??= this.pump().finally(() => {
-        this.pumping = undefined
-      })
+      if (!this.pumping) {
+        this.pumping = true
+        this.drained = this.drain()
+      }
     })
   }
 
-  private async pump(): Promise<void> {
-    while (this.jobs.length > 0) {
+  /**
+   * `pumping` is cleared in the very tick the queue is found empty (no await in between): a job enqueued by the
+   * continuation of a just-settled caller then starts a new drain instead of waiting behind a finished one.
+   */
+  private async drain(): Promise<void> {
+    try {
+      await this.drainGroups()
+    } catch (err) {
+      this.pumping = false
+      this.components.logger.error('the DAG writer failed', { err })
+    }
+  }
+
+  private async drainGroups(): Promise<void> {
+    for (;;) {
+      if (this.jobs.length === 0) {
+        this.pumping = false
+        return
+      }
       const done: { job: Job; ok: boolean; value: unknown }[] = []
       while (this.jobs.length > 0 && done.length < MAX_GROUP) {
         const job = this.jobs.shift() as Job
