@@ -196,7 +196,7 @@ export const assignHandler: EventTypeHandler<AssignBody> = {
     if (
       !isMap(score) ||
       !hasExactly(score, SCORE_FIELDS) ||
-      !SCORE_FIELDS.every((k) => safeInt(score[k]) && (score[k]) <= 1_000_000)
+      !SCORE_FIELDS.every((k) => safeInt(score[k]) && score[k] <= 1_000_000)
     )
       throw malformed(t, `score is {${SCORE_FIELDS.join(', ')}} of small integers`)
     // The embedded bid must be a well-formed bid signed by the executor, for this job and this price.

@@ -79,6 +79,11 @@ export interface MeshInit {
   recentJobs?: number
   /** @default Date.now */
   now?: () => number
+  /**
+   * Messaging and block exchange to use instead of the node's network service (in-process test transports).
+   * @default the node's network service
+   */
+  network?: MeshNetwork
 }
 
 export interface MeshComponents {
@@ -269,7 +274,7 @@ export interface ExecutorStats {
   /** Until when the reason holds (end of pause, next scheduled hour). */
   until: number | null
   slots: number
-  running: { job: string; since: number }[]
+  running: { job: string; since: number; stage: 'fetching' | 'running' }[]
   /** Jobs this node ran (receipts written) and what they earned (paid settlements), from the folded state. */
   completed: number
   failed: number

@@ -147,6 +147,7 @@ interface Running {
   job: string
   assign: string
   since: number
+  stage: 'fetching' | 'running'
   abort: AbortController
 }
 
@@ -154,7 +155,6 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'))
 /** Hands work to the DAG writer from a fresh macrotask (see docs/mesh.md §Implementation notes). */
 const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
 
 class DefaultMesh implements Mesh {
   private readonly receiptGraceMs: number
@@ -165,6 +165,7 @@ class DefaultMesh implements Mesh {
   private readonly fetchTimeoutMs: number
   private readonly recentLimit: number
   private readonly now: () => number
+  private readonly net: MeshComponents['network']
   private sub!: JsonSublevel<unknown>
   private settings: ExecutorSettings = { ...DEFAULT_SETTINGS }
   private running = new Map<string, Running>()
@@ -196,6 +197,7 @@ class DefaultMesh implements Mesh {
     this.fetchTimeoutMs = init.fetchTimeoutMs ?? 30_000
     this.recentLimit = init.recentJobs ?? 200
     this.now = init.now ?? Date.now
+    this.net = init.network ?? components.network
     const { dag } = components
     dag.register(MESH_EVENT_TYPES.job, jobHandler)
     dag.register(MESH_EVENT_TYPES.assign, assignHandler)
@@ -237,7 +239,7 @@ class DefaultMesh implements Mesh {
         this.publishBeacon(true)
       }),
     )
-    for (const scope of this.components.network?.scopes() ?? [GLOBAL_SCOPE]) this.listen(scope)
+    for (const scope of this.net?.scopes() ?? [GLOBAL_SCOPE]) this.listen(scope)
     this.listen(GLOBAL_SCOPE)
     this.beaconTimer = setInterval(() => this.publishBeacon(false), this.beaconIntervalMs)
     this.beaconTimer.unref()
@@ -296,7 +298,7 @@ class DefaultMesh implements Mesh {
   // ---- mesh topic ------------------------------------------------------------------------------------------
 
   private listen(scope: string): void {
-    const network = this.components.network
+    const network = this.net
     if (network === undefined || this.meshOffs.has(scope)) return
     this.meshOffs.set(
       scope,
@@ -305,7 +307,7 @@ class DefaultMesh implements Mesh {
   }
 
   private async publish(scope: string, data: Uint8Array): Promise<void> {
-    const network = this.components.network
+    const network = this.net
     if (network === undefined) return
     try {
       await network.publishMesh(scope, data)
@@ -539,10 +541,10 @@ class DefaultMesh implements Mesh {
 
   private async openWindow(record: JobRecord, manifest: JobManifest, eventBytes: Uint8Array): Promise<void> {
     if (this.windows.has(record.id)) return
-    if (this.components.network !== undefined) {
+    if (this.net !== undefined) {
       this.listen(record.scope)
-      if (!this.components.network.scopes().includes(record.scope))
-        await this.components.network.subscribe(record.scope).catch(() => undefined)
+      if (!this.net.scopes().includes(record.scope))
+        await this.net.subscribe(record.scope).catch(() => undefined)
     }
     const window: OpenWindow = {
       job: record.id,
@@ -805,6 +807,11 @@ class DefaultMesh implements Mesh {
       differences,
       at,
     })
+    // Codes outside the runtime's mean nothing ran (the blocks could not be had, the executor's pool refused it).
+    if (receipt.error !== null && !receipt.error.code.startsWith('RUNTIME_'))
+      return fail('unavailable', [
+        `the executor could not run the job: ${receipt.error.code} ${receipt.error.message}`,
+      ])
     if (manifest.engine === 'wasmer' && receipt.deterministic)
       return fail('mismatch', ['a wasmer job cannot be deterministic'])
     const signal = AbortSignal.any([this.lifecycle.signal, AbortSignal.timeout(this.fetchTimeoutMs)])
@@ -812,11 +819,11 @@ class DefaultMesh implements Mesh {
     let stderr: Uint8Array
     let outputs: Record<string, Uint8Array>
     try {
-      await ensureFile(this.blocks, this.components.network, CID.parse(receipt.stdout), signal)
-      await ensureFile(this.blocks, this.components.network, CID.parse(receipt.stderr), signal)
+      await ensureFile(this.blocks, this.net, CID.parse(receipt.stdout), signal)
+      await ensureFile(this.blocks, this.net, CID.parse(receipt.stderr), signal)
       stdout = await this.blocks.catFile(CID.parse(receipt.stdout))
       stderr = await this.blocks.catFile(CID.parse(receipt.stderr))
-      outputs = await readOutputs(this.blocks, this.components.network, CID.parse(receipt.output), signal)
+      outputs = await readOutputs(this.blocks, this.net, CID.parse(receipt.output), signal)
     } catch (err) {
       if (this.lifecycle.signal.aborted) throw err
       return fail('unavailable', [`the outputs could not be fetched: ${toIcnError(err).message}`])
@@ -844,7 +851,7 @@ class DefaultMesh implements Mesh {
     signal: AbortSignal,
   ): Promise<JobResult> {
     const { blocks } = this
-    const network = this.components.network
+    const network = this.net
     for (const cid of [
       manifest.module,
       ...manifest.inputs,
@@ -888,7 +895,7 @@ class DefaultMesh implements Mesh {
   }
 
   private publishBeacon(force: boolean): void {
-    if (!this.started || this.components.network === undefined || !this.unlocked()) return
+    if (!this.started || this.net === undefined || !this.unlocked()) return
     const now = this.now()
     const a = this.availabilityNow()
     if (
@@ -918,7 +925,7 @@ class DefaultMesh implements Mesh {
     } catch {
       return
     }
-    for (const scope of new Set([GLOBAL_SCOPE, ...(this.components.network.scopes() ?? [])]))
+    for (const scope of new Set([GLOBAL_SCOPE, ...(this.net.scopes() ?? [])]))
       this.track(this.publish(scope, bytes))
   }
 
@@ -987,7 +994,7 @@ class DefaultMesh implements Mesh {
     if (jobEvent === undefined) return
     const manifest = parseManifest(jobEvent.event.body)
     const abort = new AbortController()
-    const entry: Running = { job, assign: assignId, since: this.now(), abort }
+    const entry: Running = { job, assign: assignId, since: this.now(), stage: 'fetching', abort }
     this.running.set(assignId, entry)
     this.publishBeacon(false)
     this.emitUpdate(job, 'running', 'executor')
@@ -995,7 +1002,7 @@ class DefaultMesh implements Mesh {
     try {
       let result: JobResult
       try {
-        const network = this.components.network
+        const network = this.net
         const fetchSignal = AbortSignal.any([signal, AbortSignal.timeout(this.fetchTimeoutMs)])
         for (const cid of [
           manifest.module,
@@ -1003,6 +1010,7 @@ class DefaultMesh implements Mesh {
           ...(manifest.stdin === null ? [] : [manifest.stdin]),
         ])
           await ensureFile(this.blocks, network, cid, fetchSignal)
+        entry.stage = 'running'
         result = await this.components.runtime.run(
           {
             module: await this.blocks.catFile(manifest.module),
@@ -1409,7 +1417,7 @@ class DefaultMesh implements Mesh {
       AbortSignal.timeout(this.fetchTimeoutMs),
       ...(options.signal === undefined ? [] : [options.signal]),
     ])
-    const network = this.components.network
+    const network = this.net
     await ensureFile(this.blocks, network, CID.parse(receipt.stdout), signal)
     await ensureFile(this.blocks, network, CID.parse(receipt.stderr), signal)
     return {
@@ -1525,7 +1533,7 @@ class DefaultMesh implements Mesh {
       reason: a.reason,
       until: a.until,
       slots: this.slots(),
-      running: [...this.running.values()].map((r) => ({ job: r.job, since: r.since })),
+      running: [...this.running.values()].map((r) => ({ job: r.job, since: r.since, stage: r.stage })),
       completed,
       failed,
       earned,
