@@ -26,6 +26,8 @@ import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
 import { cclCommands } from './ccl'
+import { jobCommands } from './job'
+import { executorCommands } from './executor'
 
 export interface CliIo {
   out(text: string): void
@@ -63,7 +65,15 @@ export interface CliContext {
 export type CommandGroup = (ctx: CliContext) => void
 
 /** Command groups, one module per domain. */
-const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, opsCommands, cclCommands]
+const COMMAND_GROUPS: CommandGroup[] = [
+  nodeCommands,
+  identityCommands,
+  dagCommands,
+  opsCommands,
+  cclCommands,
+  jobCommands,
+  executorCommands,
+]
 
 function processIo(): CliIo {
   return {
