@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CID, RAW, cidFor, type VerifiedEvent } from '../dag'
+import type { CID } from '../dag'
+import { RAW, cidFor, type VerifiedEvent } from '../dag'
 import type { IcnNode } from '../node'
 import { startTestNode, type TestNode } from '../test/helpers'
 import { testAuthor, type TestAuthor } from '../test/events'
