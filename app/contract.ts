@@ -356,7 +356,7 @@ export interface ExecutorStatsInfo {
   reason: 'disabled' | 'paused' | 'schedule' | 'busy' | 'locked' | null
   until: number | null
   slots: number
-  running: { job: string; since: number; stage: 'fetching' | 'running' }[]
+  running: { job: string; since: number; stage: 'queued' | 'fetching' | 'running' }[]
   completed: number
   failed: number
   earned: string

@@ -7,8 +7,9 @@ import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
+import meshBench from './mesh'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, meshBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

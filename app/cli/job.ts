@@ -188,9 +188,7 @@ export function jobCommands(ctx: CliContext): void {
         ...(o.minReputation === undefined
           ? {}
           : { minReputation: intOption(o.minReputation, '--min-reputation') }),
-        ...(o.bidWindow === undefined
-          ? {}
-          : { bidWindowMs: intOption(o.bidWindow, '--bid-window') }),
+        ...(o.bidWindow === undefined ? {} : { bidWindowMs: intOption(o.bidWindow, '--bid-window') }),
         ...(o.verify === true ? { verification: 'reexecute' as const } : {}),
         ...(o.preview === true ? { preview: true } : {}),
       }

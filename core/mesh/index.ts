@@ -274,7 +274,7 @@ export interface ExecutorStats {
   /** Until when the reason holds (end of pause, next scheduled hour). */
   until: number | null
   slots: number
-  running: { job: string; since: number; stage: 'fetching' | 'running' }[]
+  running: { job: string; since: number; stage: 'queued' | 'fetching' | 'running' }[]
   /** Jobs this node ran (receipts written) and what they earned (paid settlements), from the folded state. */
   completed: number
   failed: number

@@ -129,6 +129,17 @@ interface SubmitterRecord {
   verification: VerificationView | null
 }
 
+/** What an executor needs to know about a job to decide whether to bid. */
+interface Offer {
+  submitter: string
+  scope: string
+  ts: number
+  maxPrice: bigint
+  minReputation: number
+  bidWindowMs: number
+  engine: string
+}
+
 interface KnownExecutor {
   beacon: StatusBeacon
   heardAt: number
@@ -147,14 +158,14 @@ interface Running {
   job: string
   assign: string
   since: number
-  stage: 'fetching' | 'running'
+  stage: 'queued' | 'fetching' | 'running'
   abort: AbortController
 }
 
+/** Assignments an executor queues per CPU-share slot before it reports itself busy. */
+const QUEUE_PER_SLOT = 8
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'))
-/** Hands work to the DAG writer from a fresh macrotask (see docs/mesh.md §Implementation notes). */
-const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 class DefaultMesh implements Mesh {
   private readonly receiptGraceMs: number
@@ -168,12 +179,22 @@ class DefaultMesh implements Mesh {
   private readonly net: MeshComponents['network']
   private sub!: JsonSublevel<unknown>
   private settings: ExecutorSettings = { ...DEFAULT_SETTINGS }
+  /** Assignments this node has taken on: queued for a slot, fetching blocks, or running. */
   private running = new Map<string, Running>()
+  /** Jobs holding one of the CPU-share slots, and the ones waiting for a slot (first come, first served). */
+  private executing = 0
+  private readonly slotWaiters: (() => void)[] = []
+  /** Early bids: bids that arrive before the submitter has opened the job's window (bounded). */
+  private readonly earlyBids = new Map<string, ReceivedBid[]>()
   private readonly windows = new Map<string, OpenWindow>()
   private readonly deadlines = new Map<string, NodeJS.Timeout>()
   private readonly locks = new Map<string, Promise<void>>()
   private readonly known = new Map<string, KnownExecutor>()
   private readonly considered = new Set<string>()
+  /** Open jobs this node's member submitted (receipts for them are verified here). */
+  private readonly myJobs = new Set<string>()
+  /** Jobs assigned to this node that are not settled yet. */
+  private readonly assignedToMe = new Set<string>()
   private readonly recent: RecentJob[] = []
   private readonly meshOffs = new Map<string, () => void>()
   private offs: (() => void)[] = []
@@ -338,14 +359,38 @@ class DefaultMesh implements Mesh {
       }
       return 'accept'
     }
-    const window = this.windows.get(message.job.toString())
-    if (window !== undefined) {
-      const prior = window.bids.get(message.executor)
-      if (prior === undefined && window.bids.size >= this.maxBidsPerJob) return 'accept'
-      if (prior === undefined || message.price < prior.bid.price)
-        window.bids.set(message.executor, { bid: message, bytes: data, arrivedAt: now })
+    const received: ReceivedBid = { bid: message, bytes: data, arrivedAt: now }
+    const job = message.job.toString()
+    const window = this.windows.get(job)
+    if (window !== undefined) this.addBid(window, received)
+    else if (await this.awaitingWindow(job)) {
+      const opened = this.windows.get(job)
+      if (opened !== undefined) {
+        this.addBid(opened, received)
+        return 'accept'
+      }
+      // The bid overtook our own bookkeeping (the job event reached the executor before submit() returned).
+      const early = this.earlyBids.get(job) ?? []
+      if (early.length < this.maxBidsPerJob) early.push(received)
+      this.earlyBids.set(job, early)
+      if (this.earlyBids.size > 1024) this.earlyBids.delete(this.earlyBids.keys().next().value as string)
     }
     return 'accept'
+  }
+
+  private addBid(window: OpenWindow, received: ReceivedBid): void {
+    const prior = window.bids.get(received.bid.executor)
+    if (prior === undefined && window.bids.size >= this.maxBidsPerJob) return
+    if (prior === undefined || received.bid.price < prior.bid.price)
+      window.bids.set(received.bid.executor, received)
+  }
+
+  /** A job of this node's member that has no window yet but is still open (its window opens in a moment). */
+  private async awaitingWindow(job: string): Promise<boolean> {
+    const view = this.components.dag.view()
+    const record = await readJobRecord(view, job)
+    if (record === undefined || record.submitter !== this.me()) return false
+    return (await readAssign(view, job)) === undefined && (await readSettle(view, job)) === undefined
   }
 
   private async onAnnounce(scope: string, bytes: Uint8Array): Promise<'accept' | 'reject' | 'ignore'> {
@@ -356,69 +401,94 @@ class DefaultMesh implements Mesh {
       return 'reject'
     }
     if (verified.event.type !== MESH_EVENT_TYPES.job || verified.event.scope !== scope) return 'reject'
+    let manifest: JobManifest
     try {
-      await nextMacrotask()
-      const result = await this.components.dag.ingest(bytes, { from: 'mesh' })
-      if (result.status === 'pending') return 'ignore'
-      // The job may have arrived on the events topic first: consider it either way (once).
-      this.track(this.consider(verified.id))
-      return 'accept'
-    } catch (err) {
-      const code = toIcnError(err).code
-      return code === 'NODE_NOT_RUNNING' || code === 'ABORTED' ? 'ignore' : 'reject'
+      manifest = parseManifest(verified.event.body)
+    } catch {
+      return 'reject'
     }
+    // Bid straight from the announcement: the offer is all in the signed event, and the bid window is short.
+    this.track(
+      this.consider(verified.id, {
+        submitter: verified.event.author,
+        scope,
+        ts: verified.event.ts,
+        maxPrice: manifest.maxPrice,
+        minReputation: manifest.minReputation,
+        bidWindowMs: manifest.bidWindowMs,
+        engine: manifest.engine,
+      }),
+    )
+    // The job event itself travels on the scope's events topic (and by sync); ingesting this copy as well would
+    // verify and queue every job twice on every executor. A job the DAG never gets is never assigned.
+    return 'accept'
   }
 
   // ---- bus ---------------------------------------------------------------------------------------------------
 
+  /**
+   * Reacts to applied mesh events. Most events concern other members' jobs: those are recognised from memory
+   * (this node's open jobs, its assignments, its recent bids) before anything is read from the database.
+   */
   private async onApplied(id: string, type: string, author: string): Promise<void> {
-    const view = this.components.dag.view()
-    if (!(await view.isEffective(id))) return
     const me = this.me()
     if (me === null) return
     if (type === MESH_EVENT_TYPES.job) {
-      if (author !== me) await this.consider(id)
+      // A voided job has no record, so consider() skips it.
+      if (author !== me && !this.considered.has(id)) await this.consider(id)
       return
     }
+    const view = this.components.dag.view()
     const event = await view.getEvent(id)
     if (event === undefined) return
+    const job = (event.event.body as { job: CID }).job.toString()
     if (type === MESH_EVENT_TYPES.assign) {
-      const body = event.event.body as { job: CID; executor: string }
-      const job = body.job.toString()
+      const body = event.event.body as { executor: string }
+      const recent = this.recent.find((r) => r.job === job && r.decision === 'bid')
+      if (body.executor !== me && author !== me && recent === undefined) return
+      if (!(await view.isEffective(id))) return
       if (body.executor === me) {
+        this.remember(this.assignedToMe, job)
         this.emitUpdate(job, 'assigned', 'executor')
         await this.execute(id)
-      } else {
-        const recent = this.recent.find((r) => r.job === job)
-        if (recent !== undefined && recent.decision === 'bid') recent.outbid = true
-      }
+      } else if (recent !== undefined) recent.outbid = true
       if (author === me) this.emitUpdate(job, 'assigned', 'submitter')
       return
     }
     if (type === MESH_EVENT_TYPES.receipt) {
-      const body = event.event.body as { job: CID }
-      const job = body.job.toString()
-      const record = await readJobRecord(view, job)
-      if (record?.submitter === me) {
+      if (author !== me && !this.myJobs.has(job)) return
+      if (!(await view.isEffective(id))) return
+      if (author === me) this.emitUpdate(job, 'verifying', 'executor')
+      if (this.myJobs.has(job)) {
         this.emitUpdate(job, 'verifying', 'submitter')
         await this.withJob(job, () => this.onReceipt(job))
       }
-      if (author === me) this.emitUpdate(job, 'verifying', 'executor')
       return
     }
     if (type === MESH_EVENT_TYPES.settle) {
-      const body = event.event.body as { job: CID; kind: JobStatus }
-      const job = body.job.toString()
-      this.clearDeadline(job)
+      const mine = author === me
+      const executed = this.assignedToMe.has(job)
+      if (!mine && !executed) return
+      if (!(await view.isEffective(id))) return
+      const kind = (event.event.body as { kind: JobStatus }).kind
       for (const r of this.running.values()) if (r.job === job) r.abort.abort()
-      const assign = await readAssign(view, job)
-      if (author === me) this.emitUpdate(job, body.kind, 'submitter')
-      if (assign?.executor === me) {
+      if (mine) {
+        this.clearDeadline(job)
+        this.myJobs.delete(job)
+        this.emitUpdate(job, kind, 'submitter')
+      }
+      if (executed) {
         const recent = this.recent.find((r) => r.job === job)
         if (recent !== undefined) recent.won = true
-        this.emitUpdate(job, body.kind, 'executor')
+        this.assignedToMe.delete(job)
+        this.emitUpdate(job, kind, 'executor')
       }
     }
+  }
+
+  private remember(set: Set<string>, job: string): void {
+    set.add(job)
+    if (set.size > 10_000) set.delete(set.values().next().value as string)
   }
 
   // ---- submitter: submit, bid window, selection --------------------------------------------------------------
@@ -533,8 +603,23 @@ class DefaultMesh implements Mesh {
       options.signal === undefined ? {} : { signal: options.signal },
     )
     options.onProgress?.({ stage: 'submitted', job: event.id })
-    const record = await readJobRecord(this.components.dag.view(), event.id)
-    if (record !== undefined) await this.openWindow(record, manifest, event.bytes)
+    this.remember(this.myJobs, event.id)
+    const record: JobRecord = {
+      id: event.id,
+      submitter: event.event.author,
+      scope,
+      ts: event.event.ts,
+      maxPrice: manifest.maxPrice,
+      minReputation: manifest.minReputation,
+      bidWindowMs: manifest.bidWindowMs,
+      timeoutMs: manifest.limits.timeoutMs,
+      fuel: manifest.limits.fuel,
+      outputBytes: manifest.limits.outputBytes,
+      engine: manifest.engine,
+      verification: manifest.verification,
+      reserved: manifest.maxPrice > 0n,
+    }
+    await this.openWindow(record, manifest, event.bytes)
     this.emitUpdate(event.id, 'bidding', 'submitter')
     return { job: event.id, cost }
   }
@@ -556,6 +641,8 @@ class DefaultMesh implements Mesh {
       timer: undefined,
     }
     this.windows.set(record.id, window)
+    for (const early of this.earlyBids.get(record.id) ?? []) this.addBid(window, early)
+    this.earlyBids.delete(record.id)
     window.timer = setTimeout(() => {
       this.track(this.withJob(record.id, () => this.closeWindow(record.id)))
     }, manifest.bidWindowMs)
@@ -585,7 +672,8 @@ class DefaultMesh implements Mesh {
         executor: received.bid.executor,
         price: received.bid.price,
         reputation: await this.reputationOf(received.bid.executor, record.scope),
-        latencyMs: Math.max(0, received.arrivedAt - window.announcedAt),
+        // Every bid in hand when the window closes counts (a timer can fire late on a busy node).
+        latencyMs: Math.min(record.bidWindowMs, Math.max(0, received.arrivedAt - window.announcedAt)),
         bid: received.bytes,
       })
     }
@@ -663,7 +751,6 @@ class DefaultMesh implements Mesh {
         ranked: local.ranking.length,
       },
     }
-    await nextMacrotask()
     // The deadline counts from the event's ts, which the DAG sets to max(now, previous ts + 1).
     const head = await this.components.dag.head(record.submitter)
     const ts = Math.max(now, (head?.ts ?? -1) + 1)
@@ -726,7 +813,6 @@ class DefaultMesh implements Mesh {
   private async settle(job: string, body: Omit<SettleBody, 'job'>): Promise<void> {
     const record = await readJobRecord(this.components.dag.view(), job)
     if (record === undefined) return
-    await nextMacrotask()
     try {
       await this.components.dag.append({
         type: MESH_EVENT_TYPES.settle,
@@ -885,13 +971,39 @@ class DefaultMesh implements Mesh {
     return slotsFor(this.settings, this.poolSize())
   }
 
+  /** Assignments taken on at most: the slots plus a short queue, so a burst of small jobs is not refused. */
+  private capacity(): number {
+    return this.slots() * QUEUE_PER_SLOT
+  }
+
   private availabilityNow() {
     return availability(this.settings, {
       now: this.now(),
       running: this.running.size,
-      slots: this.slots(),
+      slots: this.capacity(),
       unlocked: this.unlocked(),
     })
+  }
+
+  private async acquireSlot(signal: AbortSignal): Promise<void> {
+    while (this.executing >= this.slots()) {
+      throwIfAborted(signal)
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal.removeEventListener('abort', wake)
+          resolve()
+        }
+        this.slotWaiters.push(wake)
+        signal.addEventListener('abort', wake, { once: true })
+      })
+    }
+    throwIfAborted(signal)
+    this.executing++
+  }
+
+  private releaseSlot(): void {
+    this.executing--
+    this.slotWaiters.shift()?.()
   }
 
   private publishBeacon(force: boolean): void {
@@ -916,7 +1028,7 @@ class DefaultMesh implements Mesh {
           until: a.until,
           minPrice: this.settings.minPrice,
           running: this.running.size,
-          slots: this.slots(),
+          slots: this.capacity(),
           wasmer: this.settings.wasmer,
           ts: now,
         },
@@ -929,28 +1041,32 @@ class DefaultMesh implements Mesh {
       this.track(this.publish(scope, bytes))
   }
 
-  private remember(entry: RecentJob): void {
+  private rememberRecent(entry: RecentJob): void {
     this.recent.push(entry)
     if (this.recent.length > this.recentLimit) this.recent.shift()
   }
 
   /** An executor sees a job: bid if its settings allow, and remember why not otherwise. */
-  private async consider(job: string): Promise<void> {
+  private async consider(job: string, offer?: Offer): Promise<void> {
     if (this.considered.has(job)) return
     this.considered.add(job)
     if (this.considered.size > 4096) this.considered.delete(this.considered.values().next().value as string)
     const me = this.me()
     if (me === null) return
-    const view = this.components.dag.view()
-    const record = await readJobRecord(view, job)
-    if (record === undefined || record.submitter === me) return
+    let record: Offer | undefined = offer
+    if (record === undefined) {
+      const view = this.components.dag.view()
+      record = await readJobRecord(view, job)
+      if (record === undefined || record.submitter === me) return
+      if ((await readAssign(view, job)) !== undefined || (await readSettle(view, job)) !== undefined) return
+    }
+    if (record.submitter === me) return
     const now = this.now()
     // Old jobs arriving by sync are history, not offers.
     if (now > record.ts + record.bidWindowMs + MESSAGE_CLOCK_SKEW_MS) return
-    if ((await readAssign(view, job)) !== undefined || (await readSettle(view, job)) !== undefined) return
     const reputation = await this.reputationOf(me, record.scope)
     const decision = declineReason(this.settings, this.availabilityNow(), record, { did: me, reputation })
-    this.remember({
+    this.rememberRecent({
       job,
       maxPrice: record.maxPrice,
       minReputation: record.minReputation,
@@ -966,7 +1082,7 @@ class DefaultMesh implements Mesh {
           job: CID.parse(job),
           executor: me as `did:${string}`,
           price: this.settings.minPrice,
-          free: Math.max(0, this.slots() - this.running.size),
+          free: Math.max(0, this.capacity() - this.running.size),
           minPrice: this.settings.minPrice,
           ts: now,
         },
@@ -994,14 +1110,18 @@ class DefaultMesh implements Mesh {
     if (jobEvent === undefined) return
     const manifest = parseManifest(jobEvent.event.body)
     const abort = new AbortController()
-    const entry: Running = { job, assign: assignId, since: this.now(), stage: 'fetching', abort }
+    const entry: Running = { job, assign: assignId, since: this.now(), stage: 'queued', abort }
     this.running.set(assignId, entry)
     this.publishBeacon(false)
     this.emitUpdate(job, 'running', 'executor')
     const signal = AbortSignal.any([abort.signal, this.lifecycle.signal])
+    let holdsSlot = false
     try {
       let result: JobResult
       try {
+        await this.acquireSlot(signal)
+        holdsSlot = true
+        entry.stage = 'fetching'
         const network = this.net
         const fetchSignal = AbortSignal.any([signal, AbortSignal.timeout(this.fetchTimeoutMs)])
         for (const cid of [
@@ -1046,6 +1166,7 @@ class DefaultMesh implements Mesh {
       if (signal.aborted) return
       await this.writeReceipt(body.job, CID.parse(assignId), jobEvent.event.scope, result)
     } finally {
+      if (holdsSlot) this.releaseSlot()
       this.running.delete(assignId)
       this.publishBeacon(false)
     }
@@ -1075,7 +1196,6 @@ class DefaultMesh implements Mesh {
       finishedAt: Math.max(result.startedAt, result.finishedAt),
       deterministic: result.deterministic,
     }
-    await nextMacrotask()
     await this.components.dag.append({ type: MESH_EVENT_TYPES.receipt, scope, body })
   }
 
@@ -1089,6 +1209,7 @@ class DefaultMesh implements Mesh {
     const submitted = await view.listIndex<string>(meshIndex.bySubmitter(me), { reverse: true, limit: 500 })
     for (const { value: job } of submitted) {
       if ((await readSettle(view, job)) !== undefined) continue
+      this.remember(this.myJobs, job)
       const record = await readJobRecord(view, job)
       if (record === undefined) continue
       const assign = await readAssign(view, job)
@@ -1109,7 +1230,9 @@ class DefaultMesh implements Mesh {
     }
     // Assignments to this node without a receipt: run them (a crash mid-job leaves exactly this).
     const assigned = await view.listIndex<string>(meshIndex.byExecutor(me), { reverse: true, limit: 200 })
-    for (const { value: assignId } of assigned) {
+    for (const { key, value: assignId } of assigned) {
+      const job = key.split('/').at(-1) as string
+      if ((await readSettle(view, job)) === undefined) this.remember(this.assignedToMe, job)
       if ((await readReceipt(view, assignId)) !== undefined) continue
       this.track(this.execute(assignId))
     }
@@ -1320,7 +1443,7 @@ class DefaultMesh implements Mesh {
             : reason === 'schedule'
               ? `${name}: outside its contribution hours${at(beacon.until)}`
               : reason === 'busy'
-                ? `${name}: busy (running ${beacon.running} of ${beacon.slots} jobs)`
+                ? `${name}: busy (${beacon.running} jobs taken on, at most ${beacon.slots})`
                 : reason === 'locked'
                   ? `${name}: its identity is locked`
                   : `${name}: not contributing compute`
@@ -1552,7 +1675,7 @@ class DefaultMesh implements Mesh {
     if (a.reason === 'paused') out.push(`Contributing is paused${until}.`)
     if (a.reason === 'schedule') out.push(`Outside your contribution hours${until}.`)
     if (a.reason === 'busy')
-      out.push(`All ${this.slots()} job slots are busy (raise the CPU share for more).`)
+      out.push(`All ${this.slots()} job slots and the queue are busy (raise the CPU share for more).`)
     const seen = this.recent.filter((r) => r.decision !== 'own-job')
     const count = (d: string): number => seen.filter((r) => r.decision === d).length
     const priced = count('min-price')

@@ -144,12 +144,24 @@ function amount(value: unknown, what: string): bigint {
   return v
 }
 
-function verify(value: Record<string, unknown>, executor: Did): void {
+/**
+ * Messages whose signature was already verified, by their exact bytes: a bid is checked when it arrives, again
+ * inside the assignment that embeds it (on every node, and by receipt validation), so the cache saves most of
+ * those verifications. Bounded; the oldest entries go first.
+ */
+const VERIFIED_LIMIT = 4096
+const verified = new Set<string>()
+
+function verify(value: Record<string, unknown>, executor: Did, bytes: Uint8Array): void {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  if (verified.has(key)) return
   const { sig, ...unsigned } = value
   if (!(sig instanceof Uint8Array) || sig.length !== 64) throw bad('sig must be 64 bytes')
   if (!nodeEd25519.verify(publicKeyFromDid(executor), signingPayload(unsigned), sig)) {
     throw new IcnError('MESH_INVALID_BID', `The signature does not match ${executor}.`)
   }
+  verified.add(key)
+  if (verified.size > VERIFIED_LIMIT) verified.delete(verified.values().next().value as string)
 }
 
 /**
@@ -193,7 +205,7 @@ export function decodeMeshMessage(bytes: Uint8Array): MeshMessage {
         ts: int(m['ts'], 'ts'),
         sig: m['sig'] as Uint8Array,
       }
-      verify(m, bid.executor)
+      verify(m, bid.executor, bytes)
       return bid
     }
     case 'status': {
@@ -234,7 +246,7 @@ export function decodeMeshMessage(bytes: Uint8Array): MeshMessage {
         ts: int(m['ts'], 'ts'),
         sig: m['sig'] as Uint8Array,
       }
-      verify(m, beacon.executor)
+      verify(m, beacon.executor, bytes)
       return beacon
     }
     default:
