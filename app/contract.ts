@@ -108,6 +108,27 @@ export interface IngestResult {
   missing?: string[]
 }
 
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error'
+
+/** One line of the node's log (the JSON-lines logger's record, split into its parts). */
+export interface LogLine {
+  /** ISO-8601 time. */
+  t: string
+  level: LogLevelName
+  msg: string
+  component?: string
+  /** The remaining fields of the record (errors with code, cause and stack). */
+  fields?: Record<string, unknown>
+}
+
+/** Settings of this node that a member changes from the UI or the tray. */
+export interface NodeSettings {
+  /** Do not take new jobs from other members until switched back (the executor honours it). */
+  pauseContributing: boolean
+  /** Start with the computer; null where the front end cannot (the headless daemon). */
+  autostart: boolean | null
+}
+
 export interface Progress {
   /** Which long operation, e.g. 'sync', 'dag.put', 'job'. */
   operation: string
@@ -124,6 +145,19 @@ export interface Progress {
 // ---- node (Foundation) ----
 const nodeMethods = {
   'node.status': { params: none, result: returns<NodeStatus>() },
+  /** Recent log lines from a bounded in-memory ring (newest last), for the Logs & diagnostics screen. */
+  'node.logs': {
+    params: z.strictObject({
+      limit: z.number().int().min(1).max(1000).optional(),
+      level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    }),
+    result: returns<{ lines: LogLine[]; file: string | null; dropped: number }>(),
+  },
+  'node.getSettings': { params: none, result: returns<NodeSettings>() },
+  'node.setSettings': {
+    params: z.strictObject({ pauseContributing: z.boolean().optional(), autostart: z.boolean().optional() }),
+    result: returns<NodeSettings>(),
+  },
 } as const
 
 // ---- identity (Foundation) ----
@@ -205,7 +239,66 @@ const opsMethods = {
 } as const
 
 // ---- network and replication ----
-const networkMethods = {} as const
+export interface NetworkPeer {
+  peerId: string
+  /** The member DID, when the peer showed a valid signed DID → peer record. */
+  did: string | null
+  addrs: string[]
+  direction: 'inbound' | 'outbound'
+  connectedAt: number
+  rttMs: number | null
+  /** Gossip score; negative means the peer sent invalid messages. */
+  score: number
+  /** ICN and gossip protocols the peer speaks. */
+  protocols: string[]
+}
+
+export interface SyncRun {
+  peerId: string
+  startedAt: number
+  finishedAt: number
+  events: number
+  authors: number
+  error?: ErrorInfo
+}
+
+export interface NetworkStatusInfo {
+  enabled: boolean
+  /** libp2p is coming up (the API is served meanwhile). */
+  starting: boolean
+  running: boolean
+  /** Why networking is not running, when it failed to start. */
+  error: ErrorInfo | null
+  peerId: string | null
+  listenAddrs: string[]
+  connections: number
+  peers: number
+  scopes: string[]
+  topics: { topic: string; subscribers: number; mesh: number }[]
+  mdns: boolean
+  bootstrap: string[]
+  dht: { mode: 'client' | 'server' | null; routingTableSize: number }
+  record: { did: string; seq: number; expires: number; published: boolean } | null
+  sync: { active: number; lastRun: SyncRun | null }
+  limits: { maxConnections: number; maxInboundStreamsPerConnection: number; gossipMaxFrameBytes: number }
+}
+
+const peerId = z.string().min(10).max(200)
+
+const networkMethods = {
+  'network.status': { params: none, result: returns<NetworkStatusInfo>() },
+  'network.peers': { params: none, result: returns<{ peers: NetworkPeer[] }>() },
+  'network.connect': {
+    params: z.strictObject({ multiaddr: z.string().min(4).max(1000) }),
+    result: returns<{ peerId: string; addr: string }>(),
+  },
+  'network.disconnect': { params: z.strictObject({ peerId }), result: returns<{ disconnected: true }>() },
+  /** Replicates from one peer, or from every connected peer; reports progress as 'sync'. */
+  'network.sync': {
+    params: z.strictObject({ peerId: peerId.optional() }),
+    result: returns<{ runs: SyncRun[] }>(),
+  },
+} as const
 
 // ---- economics: wallet and tokens ----
 const economicsMethods = {} as const
@@ -514,9 +607,21 @@ const foundationEvents = {
     local: boolean
   }>(),
   'dag:equivocation': returns<{ author: string; seq: number; ids: [string, string] }>(),
+  'node:settings-changed': returns<NodeSettings>(),
+  /** The desktop shell asks the UI to open a route (an `icn://` deep link, a tray action). */
+  'shell:navigate': returns<{ route: string }>(),
 } as const
 
-const networkEvents = {} as const
+const networkEvents = {
+  'network:peer-connected': returns<{ peerId: string; addr: string; direction: 'inbound' | 'outbound' }>(),
+  'network:peer-disconnected': returns<{ peerId: string }>(),
+  'network:sync-progress': returns<{
+    peerId: string
+    phase: 'heads' | 'events' | 'evidence' | 'done' | 'failed'
+    done: number
+    total: number
+  }>(),
+} as const
 const economicsEvents = {} as const
 const governanceEvents = {} as const
 const meshEvents = {

@@ -3,13 +3,22 @@ import { mkdir, readFile, rm, chmod } from 'node:fs/promises'
 import { join } from 'node:path'
 import { IcnError } from '../core/errors'
 import { writeFileAtomic } from '../core/identity'
-import { createFileSink, createLogger, teeSink, type LogLevel, type Logger } from '../core/logger'
+import {
+  createFileSink,
+  createLogger,
+  multiSink,
+  type LogLevel,
+  type LogSink,
+  type Logger,
+} from '../core/logger'
 import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
+import type { NetworkInit } from '../core/network'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
 import { bridgeEvents } from './events'
 import { createMetrics, type NodeMetrics } from './metrics'
 import { createHandlers } from './handlers'
+import { createLogRing, teeSink, type LogRing } from './log-ring'
 import { startRpcServer, type RpcServer } from './rpc/server'
 
 export const API_FILE = 'api.json'
@@ -33,10 +42,20 @@ export interface DaemonOptions {
   /** @default 'info' */
   logLevel?: LogLevel
   logger?: Logger
+  /** Recent log lines served by node.logs. @default a ring fed by the daemon's own logger (none with `logger`) */
+  logs?: LogRing
   /** Unlocks the identity at start (headless servers); never logged. */
   passphrase?: string
   /** Built renderer to serve for browser mode. */
   staticDir?: string
+  /** libp2p TCP port; WebSockets listen on the next port (0: any free ports). Omitted: the core default (loopback). */
+  p2pPort?: number
+  /** Interface for libp2p. @default '0.0.0.0' when p2pPort is given */
+  p2pHost?: string
+  /** Multiaddrs (with /p2p/<peer id>) dialled at start and whenever the node has no peer. */
+  bootstrap?: string[]
+  /** Find peers on the LAN with mDNS. @default the core default (off) */
+  mdns?: boolean
   /** Extra node settings (tests lower scrypt cost, networking options…). */
   node?: Partial<IcnNodeInit>
 }
@@ -69,14 +88,21 @@ export async function ensureToken(dataDir: string): Promise<string> {
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  // Logs go to the terminal and to <data>/logs/node.log (rotated), so a headless node can be diagnosed later.
+  const level = options.logLevel ?? 'info'
+  // Every line at info and above goes to <data>/logs/node.log (rotated) and to the ring behind the Logs screen;
+  // the terminal shows only the requested level.
+  const file =
+    options.logger === undefined ? createFileSink({ dir: join(options.dataDir, 'logs') }) : undefined
+  const logs =
+    options.logs ?? (options.logger === undefined ? createLogRing({ file: file?.path ?? null }) : undefined)
   const logger =
     options.logger ??
     createLogger({
-      level: options.logLevel ?? 'info',
+      level: level === 'debug' ? 'debug' : 'info',
       sink: teeSink(
-        { write: (line) => process.stderr.write(line) },
-        createFileSink({ dir: join(options.dataDir, 'logs') }),
+        multiSink(...([logs, file] as (LogSink | undefined)[]).filter((s): s is LogSink => s !== undefined)),
+        { write: (l) => process.stderr.write(l) },
+        level,
       ),
     })
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
@@ -84,7 +110,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // A stale api.json from a killed daemon must not point clients at a dead port while we start.
   await rm(apiFile, { force: true })
   const token = await ensureToken(options.dataDir)
-  const node = createNode({ dataDir: options.dataDir, logger, ...options.node })
+  const node = createNode({
+    dataDir: options.dataDir,
+    logger,
+    ...options.node,
+    network: { ...networkOptions(options), ...options.node?.network },
+  })
   await node.start()
   let server: RpcServer
   let unbridge: () => void = () => undefined
@@ -95,7 +126,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await node.identity.unlock(options.passphrase)
     }
     metrics = createMetrics(node)
-    dispatcher = metrics.instrument(createDispatcher(createHandlers(node), logger.child('rpc')))
+    dispatcher = metrics.instrument(
+      createDispatcher(createHandlers(node, logs === undefined ? {} : { logs }), logger.child('rpc')),
+    )
     server = await startRpcServer(
       dispatcher,
       {
@@ -145,6 +178,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return stopping
     },
   }
+}
+
+/** The network part of the node settings from the daemon's options. */
+function networkOptions(options: DaemonOptions): NetworkInit {
+  const out: NetworkInit = {}
+  if (options.p2pPort !== undefined || options.p2pHost !== undefined) {
+    const host = options.p2pHost ?? '0.0.0.0'
+    const port = options.p2pPort ?? 0
+    const ip = host.includes(':') ? 'ip6' : 'ip4'
+    // WebSockets need their own port: the one after the TCP port (both free ones when the port is 0).
+    out.listen = [`/${ip}/${host}/tcp/${port}`, `/${ip}/${host}/tcp/${port === 0 ? 0 : port + 1}/ws`]
+  }
+  if (options.bootstrap !== undefined) out.bootstrap = options.bootstrap
+  if (options.mdns !== undefined) out.mdns = options.mdns
+  return out
 }
 
 /** Reads api.json + token of a data dir; clear errors when no daemon runs there. */

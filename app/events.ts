@@ -1,5 +1,5 @@
 import type { IcnNode } from '../core/node'
-import type { EventName, EventPayload } from './contract'
+import type { EventName, EventPayload, NodeSettings } from './contract'
 import { networkEvents } from './handlers/network'
 import { economicsEvents } from './handlers/economics'
 import { governanceEvents } from './handlers/governance'
@@ -35,6 +35,7 @@ export function bridgeEvents(node: IcnNode, emit: EventSink): () => void {
     node.events.on('dag:equivocation', (e) =>
       emit('dag:equivocation', { author: e.author, seq: e.seq, ids: e.cids }),
     ),
+    node.events.on('node:settings-changed', (e) => emit('node:settings-changed', e as NodeSettings)),
     networkEvents(node, emit),
     economicsEvents(node, emit),
     governanceEvents(node, emit),

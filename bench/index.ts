@@ -7,9 +7,11 @@ import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
 import cclBench from './ccl'
 import runtimeBench from './runtime'
+import { desktopBench } from './desktop'
+import { networkBench } from './network'
 import meshBench from './mesh'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, meshBench]
+const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench, meshBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

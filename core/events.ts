@@ -23,6 +23,15 @@ export interface NodeEvents {
   /** Events parked because something they depend on has not arrived; the network fetches these CIDs. */
   'dag:missing': { cids: string[] }
   'dag:state-changed': { stateRoot: string }
+  'network:peer-connected': { peerId: string; addr: string; direction: 'inbound' | 'outbound' }
+  'network:peer-disconnected': { peerId: string }
+  /** A sync session's progress: events received so far of those known to be missing. */
+  'network:sync-progress': {
+    peerId: string
+    phase: 'heads' | 'events' | 'evidence' | 'done' | 'failed'
+    done: number
+    total: number
+  }
   /** A mesh job this node submitted or executes changed status (core/mesh). */
   'mesh:job-updated': {
     job: string

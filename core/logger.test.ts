@@ -37,7 +37,7 @@ describe('logger', () => {
     const log = createLogger({ sink })
     for (let i = 0; i < 100; i++) log.info('line', { i, pad: 'x'.repeat(50) })
     const files = (await readdir(join(dir.path, 'logs'))).sort()
-    expect(files).toEqual(['node.log', 'node.log.1', 'node.log.2', 'node.log.3'])
+    expect(files).toEqual(['node.1.log', 'node.2.log', 'node.3.log', 'node.log'])
     const last = (await readFile(join(dir.path, 'logs', 'node.log'), 'utf8')).trim().split('\n').at(-1)!
     expect(JSON.parse(last).i).toBe(99)
     for (const f of files)

@@ -1,6 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import { formatWithOptions } from 'node:util'
+import { createRotatingLog } from './log-file'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -75,56 +74,21 @@ export function createLogger(init: LoggerInit = {}): Logger {
 
 export const silentLogger: Logger = createLogger({ level: 'silent' })
 
-export interface FileSinkInit {
-  /** Directory for node.log and its rotations (created, 0700). */
+/** Rotating log files live in core/log-file.ts; the node's file is <dir>/node.log (node.1.log … when rotated). */
+export function createFileSink(init: {
   dir: string
-  /** @default 'node.log' */
-  fileName?: string
-  /** Rotate when the file would exceed this size. @default 10 MiB */
   maxBytes?: number
-  /** Rotated files kept (node.log.1 … node.log.N). @default 5 */
   keep?: number
-}
-
-/**
- * Appends log lines to <dir>/node.log, rotating by size (node.log → node.log.1 → …). Writes are synchronous:
- * log volume at info level is small, and a line written just before a crash must be on disk.
- */
-export function createFileSink(init: FileSinkInit): LogSink & { readonly path: string } {
-  const maxBytes = init.maxBytes ?? 10 * 1024 * 1024
-  const keep = init.keep ?? 5
-  const path = join(init.dir, init.fileName ?? 'node.log')
-  mkdirSync(init.dir, { recursive: true, mode: 0o700 })
-  let size = existsSync(path) ? statSync(path).size : 0
-  const rotate = (): void => {
-    for (let i = keep - 1; i >= 1; i--) {
-      if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`)
-    }
-    if (existsSync(path)) renameSync(path, `${path}.1`)
-    size = 0
-  }
-  return {
-    path,
-    write(line: string) {
-      const bytes = Buffer.byteLength(line)
-      if (size + bytes > maxBytes && size > 0) {
-        try {
-          rotate()
-        } catch {
-          // A failed rotation must not stop logging; keep appending to the current file.
-        }
-      }
-      try {
-        appendFileSync(path, line, { mode: 0o600 })
-        size += bytes
-      } catch {
-        // Disk full or removed directory: logging is best effort, the node keeps running.
-      }
-    },
-  }
+}): LogSink & { readonly path: string } {
+  return createRotatingLog({
+    dir: init.dir,
+    name: 'node',
+    maxBytes: init.maxBytes ?? 10 * 1024 * 1024,
+    keep: init.keep ?? 5,
+  })
 }
 
 /** Sends each line to several sinks (terminal and file). */
-export function teeSink(...sinks: LogSink[]): LogSink {
+export function multiSink(...sinks: LogSink[]): LogSink {
   return { write: (line) => sinks.forEach((s) => s.write(line)) }
 }

@@ -8,6 +8,7 @@ import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
+import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
@@ -21,6 +22,7 @@ export interface IcnNodeInit {
   identity?: IdentityInit
   dag?: DagInit
   runtime?: RuntimeInit
+  network?: NetworkInit
   mesh?: MeshInit
 }
 
@@ -42,6 +44,7 @@ export interface IcnNode {
   readonly dag: Dag
   /** The WASM sandbox: jobs in a worker pool, policies in-process. */
   readonly runtime: Runtime
+  readonly network: Network
   /** The compute job market: submit, bid, execute, verify, settle. */
   readonly mesh: Mesh
   readonly status: NodeStatusName
@@ -60,6 +63,7 @@ class DefaultIcnNode implements IcnNode {
   readonly identity: Identity
   readonly dag: Dag
   readonly runtime: Runtime
+  readonly network: Network
   readonly mesh: Mesh
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
@@ -86,13 +90,22 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('dag'),
     })
     this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
-    this.mesh = createMesh(init.mesh)({
+    this.network = createNetwork(init.network)({
+      dataDir: init.dataDir,
+      storage: this.storage,
+      identity: this.identity,
+      dag: this.dag,
+      events: this.events,
+      logger: this.logger.child('network'),
+    })
+    this.mesh = createMesh({ poolSize: init.runtime?.poolSize, ...init.mesh })({
       storage: this.storage,
       identity: this.identity,
       dag: this.dag,
       runtime: this.runtime,
       events: this.events,
       logger: this.logger.child('mesh'),
+      network: this.network,
     })
     this.services = [
       { name: 'storage', service: this.storage },
@@ -100,6 +113,8 @@ class DefaultIcnNode implements IcnNode {
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
       { name: 'mesh', service: this.mesh },
+      // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
+      { name: 'network', service: this.network },
     ]
   }
 

@@ -3,7 +3,7 @@
 // unpacked dirs in the packaged app), so native level bindings and worker files resolve normally.
 import { build } from 'esbuild'
 import { existsSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { cp, mkdir, readdir, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -50,6 +50,17 @@ if (existsSync(join(root, 'main/preload.ts'))) {
   })
 }
 log(`node bundles: ${entries.map(([, out]) => out).join(', ')}`)
+
+// Window and tray icons for the shell (dist/icons, next to dist/node/main.js); generated from
+// resources/icons/icon.svg by resources/icons/generate.mjs and committed.
+const iconsDir = join(root, 'resources/icons')
+if (existsSync(iconsDir)) {
+  await rm(join(root, 'dist/icons'), { recursive: true, force: true })
+  await mkdir(join(root, 'dist/icons'), { recursive: true })
+  for (const name of (await readdir(iconsDir)).filter((f) => f.endsWith('.png'))) {
+    await cp(join(iconsDir, name), join(root, 'dist/icons', name))
+  }
+}
 
 if (existsSync(join(root, 'renderer/index.html'))) {
   const vite = spawnSync(

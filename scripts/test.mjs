@@ -1,13 +1,33 @@
-// `npm test`: every test, in order — types, lint, build, unit and integration (vitest), end-to-end (Playwright
-// with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
+// `npm test`: every test, in order — types, lint, Electron security lint, build, unit and integration (vitest),
+// end-to-end (Playwright with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
-const hasE2e = existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'))
+const hasE2e =
+  existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'))
+
+// The Electron end-to-end tests need a display; Chromium runs headless anyway. Where an Electron binary exists
+// and there is no display, run Playwright under xvfb-run (found by path; nothing is downloaded).
+function electronBinary() {
+  if (process.env.ELECTRON_PATH && existsSync(process.env.ELECTRON_PATH)) return process.env.ELECTRON_PATH
+  const pathFile = join(root, 'node_modules/electron/path.txt')
+  if (!existsSync(pathFile)) return undefined
+  const candidate = join(root, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim())
+  return existsSync(candidate) ? candidate : undefined
+}
+const needsXvfb =
+  process.platform === 'linux' &&
+  !process.env.DISPLAY &&
+  !process.env.WAYLAND_DISPLAY &&
+  electronBinary() !== undefined &&
+  existsSync('/usr/bin/xvfb-run')
+const e2eStep = needsXvfb
+  ? ['end-to-end (under xvfb-run for Electron)', '/usr/bin/xvfb-run', ['-a', bin('playwright'), 'test']]
+  : ['end-to-end', bin('playwright'), ['test']]
 
 const steps = [
   ['typecheck (node)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
@@ -15,9 +35,12 @@ const steps = [
     ? [['typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']]]
     : []),
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ...(existsSync(join(root, 'main'))
+    ? [['electron security lint (electronegativity)', process.execPath, ['scripts/electronegativity.mjs']]]
+    : []),
   ['build', process.execPath, ['scripts/build.mjs', '--quiet']],
   ['unit + integration', bin('vitest'), ['run']],
-  ...(hasE2e ? [['end-to-end', bin('playwright'), ['test']]] : []),
+  ...(hasE2e ? [e2eStep] : []),
 ]
 
 const timings = []

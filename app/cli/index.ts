@@ -26,6 +26,7 @@ import { identityCommands } from './identity'
 import { dagCommands } from './dag'
 import { opsCommands } from './ops'
 import { cclCommands } from './ccl'
+import { networkCommands } from './network'
 import { jobCommands } from './job'
 import { executorCommands } from './executor'
 
@@ -71,6 +72,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   dagCommands,
   opsCommands,
   cclCommands,
+  networkCommands,
   jobCommands,
   executorCommands,
 ]

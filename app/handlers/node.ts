@@ -1,7 +1,22 @@
 import type { IcnNode } from '../../core/node'
 import type { Handlers } from '../contract'
+import type { LogRing } from '../log-ring'
+import { createSettingsStore, type SettingsStore } from '../settings'
 
-export function nodeHandlers(node: IcnNode): Pick<Handlers, 'node.status'> {
+export interface NodeHandlerOptions {
+  /** Recent log lines for node.logs; without one the node reports no lines. */
+  logs?: LogRing
+  /** @default a store in the node's data dir without autostart (the headless daemon) */
+  settings?: SettingsStore
+}
+
+export function nodeHandlers(
+  node: IcnNode,
+  options: NodeHandlerOptions = {},
+): Pick<Handlers, 'node.status' | 'node.logs' | 'node.getSettings' | 'node.setSettings'> {
+  const settings =
+    options.settings ??
+    createSettingsStore({ dataDir: node.dataDir, events: node.events, logger: node.logger.child('settings') })
   return {
     async 'node.status'() {
       const info = node.info()
@@ -13,8 +28,8 @@ export function nodeHandlers(node: IcnNode): Pick<Handlers, 'node.status'> {
         status: info.status,
         did: identity.did,
         locked: identity.locked,
-        peerId: null,
-        listenAddrs: [],
+        peerId: node.network.peerId(),
+        listenAddrs: node.network.listenAddrs(),
         stateRoot: await node.dag.stateRoot(),
         uptimeMs: info.startedAt === null ? 0 : Date.now() - info.startedAt,
         startedAt: info.startedAt,
@@ -23,6 +38,21 @@ export function nodeHandlers(node: IcnNode): Pick<Handlers, 'node.status'> {
         authors: stats.authors,
         pendingEvents: stats.pending,
       }
+    },
+    async 'node.logs'({ limit, level }) {
+      const ring = options.logs
+      if (ring === undefined) return { lines: [], file: null, dropped: 0 }
+      return {
+        lines: ring.recent({ limit: limit ?? 200, ...(level === undefined ? {} : { level }) }),
+        file: ring.file,
+        dropped: ring.dropped,
+      }
+    },
+    async 'node.getSettings'() {
+      return settings.get()
+    },
+    async 'node.setSettings'(patch) {
+      return settings.set(patch)
     },
   }
 }

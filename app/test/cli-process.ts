@@ -44,9 +44,12 @@ export async function startDaemonProcess(
   env: NodeJS.ProcessEnv = {},
 ): Promise<DaemonProcess> {
   const started = performance.now()
+  // No mDNS: test daemons on one machine would otherwise find each other and connect unasked.
+  const mdns = extraArgs.includes('--mdns') ? [] : ['--no-mdns']
+  const args = extraArgs.filter((a) => a !== '--mdns')
   const child = spawn(
     process.execPath,
-    [ICN_BIN, '--data', dataDir, 'node', 'start', '--log-level', 'warn', ...extraArgs],
+    [ICN_BIN, '--data', dataDir, 'node', 'start', '--log-level', 'warn', ...mdns, ...args],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -76,7 +76,9 @@ describe('conflicting alternatives', () => {
     const bob = testAuthor()
     await n.dag.ingest(bob.next('test/claim', { slot: 'z', rank: 0, valid: true }).bytes)
     const before = (await n.dag.stats()).events
-    await expect(n.dag.append({ type: 'test/claim', scope: 'global', body: { slot: 'z', rank: 3, valid: true } })).rejects.toMatchObject({
+    await expect(
+      n.dag.append({ type: 'test/claim', scope: 'global', body: { slot: 'z', rank: 3, valid: true } }),
+    ).rejects.toMatchObject({
       code: 'DAG_SUPERSEDED',
     })
     expect((await n.dag.stats()).events).toBe(before)

@@ -245,7 +245,9 @@ describe('dag: serial writer', () => {
     // Appends fired from inside a resolution callback (microtask) also complete.
     const nested = await new Promise<number>((resolve) => {
       void a.node.dag.append({ type: 'note', scope: 'global', body: note('outer') }).then(() => {
-        void a.node.dag.append({ type: 'note', scope: 'global', body: note('inner') }).then((e) => resolve(e.event.seq))
+        void a.node.dag
+          .append({ type: 'note', scope: 'global', body: note('inner') })
+          .then((e) => resolve(e.event.seq))
       })
     })
     expect(nested).toBe(52)

@@ -80,6 +80,11 @@ export interface MeshInit {
   /** @default Date.now */
   now?: () => number
   /**
+   * Size of the runtime's worker pool, of which `cpuSharePercent` is taken (the node passes its runtime setting).
+   * @default min(2, available CPUs), the runtime's default
+   */
+  poolSize?: number | undefined
+  /**
    * Messaging and block exchange to use instead of the node's network service (in-process test transports).
    * @default the node's network service
    */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { IcnError, isIcnError, throwIfAborted, toIcnError } from '../errors'
 import {
   CID,
@@ -177,6 +178,8 @@ class DefaultMesh implements Mesh {
   private readonly recentLimit: number
   private readonly now: () => number
   private readonly net: MeshComponents['network']
+  private readonly pool: number
+  private lastWarm = 0
   private sub!: JsonSublevel<unknown>
   private settings: ExecutorSettings = { ...DEFAULT_SETTINGS }
   /** Assignments this node has taken on: queued for a slot, fetching blocks, or running. */
@@ -219,6 +222,7 @@ class DefaultMesh implements Mesh {
     this.recentLimit = init.recentJobs ?? 200
     this.now = init.now ?? Date.now
     this.net = init.network ?? components.network
+    this.pool = Math.max(1, init.poolSize ?? Math.min(2, availableParallelism()))
     const { dag } = components
     dag.register(MESH_EVENT_TYPES.job, jobHandler)
     dag.register(MESH_EVENT_TYPES.assign, assignHandler)
@@ -255,6 +259,8 @@ class DefaultMesh implements Mesh {
       events.on('dag:event-applied', (e) => {
         if (e.type.startsWith('mesh/')) this.track(this.onApplied(e.cid, e.type, e.author))
       }),
+      // A new peer learns this executor's status right away instead of at the next beacon.
+      events.on('network:peer-connected', () => this.publishBeacon(false)),
       events.on('identity:changed', (e) => {
         if (!e.locked) this.track(this.resume(false))
         this.publishBeacon(true)
@@ -964,7 +970,7 @@ class DefaultMesh implements Mesh {
   // ---- executor -------------------------------------------------------------------------------------------------
 
   private poolSize(): number {
-    return Math.max(1, this.components.runtime.stats().workers)
+    return this.pool
   }
 
   private slots(): number {
@@ -1092,6 +1098,11 @@ class DefaultMesh implements Mesh {
       return
     }
     await this.publish(record.scope, bytes)
+    // A node that bids expects work: start the worker pool now rather than on the first assignment.
+    if (now - this.lastWarm > 10_000) {
+      this.lastWarm = now
+      this.components.runtime.warm().catch(() => undefined)
+    }
   }
 
   /** Runs an assignment addressed to this node and writes its receipt (the outbox: the executor's own chain). */

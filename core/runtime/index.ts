@@ -21,6 +21,11 @@ export interface RuntimeInit {
   workerNice?: number
   /** Override the worker script (a bundled runtime-worker.js). @default located automatically, see locateWorker */
   workerUrl?: URL
+  /**
+   * Workers start when jobs arrive and end after this long without work, so an idle node (most desktops) holds
+   * no worker isolates. @default 30_000
+   */
+  idleWorkerMs?: number
 }
 
 export interface RuntimeComponents {
@@ -49,6 +54,8 @@ export interface Runtime extends Startable {
    * UNAVAILABLE when the queue is full, ABORTED when the signal fires or the runtime stops).
    */
   run(job: JobSpec, options?: RunOptions): Promise<JobResult>
+  /** Starts the whole pool now (an executor that expects jobs avoids the first job's worker start-up). */
+  warm(): Promise<void>
   stats(): RuntimeStats
 }
 

@@ -58,6 +58,7 @@ interface PoolWorker {
   job: Pending | null
   /** Set when the pool ended the worker on purpose (deadline, abort, stop, wasmer job done). */
   retiring: boolean
+  idleTimer?: ReturnType<typeof setTimeout>
 }
 
 const emptyOutcome = (): Omit<ExecutionOutcome, 'error' | 'exitCode'> => ({
@@ -73,6 +74,7 @@ class DefaultRuntime implements Runtime {
   private readonly location: WorkerLocation
   private readonly maxQueue: number
   private readonly nice: number
+  private readonly idleMs: number
   private readonly logger: Logger
   private workers: PoolWorker[] = []
   private queue: Pending[] = []
@@ -94,12 +96,19 @@ class DefaultRuntime implements Runtime {
       throw new IcnError('INVALID_ARGUMENT', 'workerNice must be an integer between 0 and 19.')
     }
     this.location = init.workerUrl === undefined ? locateWorker() : { eval: false, script: init.workerUrl }
+    this.idleMs = init.idleWorkerMs ?? 30_000
   }
 
   async start(): Promise<void> {
     if (this.state === 'started' || this.state === 'starting') return
-    this.state = 'starting'
-    for (let i = 0; i < this.size; i++) this.spawn()
+    // Workers are started on demand (dispatch) and by warm(): an idle node holds no worker isolates.
+    this.state = 'started'
+  }
+
+  async warm(): Promise<void> {
+    if (this.state !== 'started')
+      throw new IcnError('NODE_NOT_RUNNING', 'The runtime is not started; start the node first.')
+    while (this.workers.filter((w) => !w.retiring).length < this.size) this.spawn()
     const timeout = new Promise<never>((_, reject) => {
       const t = setTimeout(
         () => reject(new IcnError('UNAVAILABLE', 'The runtime workers did not start within 60 s.')),
@@ -107,14 +116,9 @@ class DefaultRuntime implements Runtime {
       )
       t.unref()
     })
-    try {
-      await Promise.race([this.allReady(), timeout])
-    } catch (err) {
-      await this.stop()
-      throw err
-    }
-    this.state = 'started'
-    this.logger.debug('runtime workers ready', { workers: this.size })
+    await Promise.race([this.allReady(), timeout])
+    for (const entry of this.workers) this.scheduleIdle(entry)
+    this.logger.debug('runtime workers ready', { workers: this.workers.length })
   }
 
   async stop(): Promise<void> {
@@ -127,6 +131,7 @@ class DefaultRuntime implements Runtime {
     await Promise.all(
       workers.map(async (w) => {
         w.retiring = true
+        if (w.idleTimer !== undefined) clearTimeout(w.idleTimer)
         if (w.job !== null) this.settle(w.job, stopped)
         w.job = null
         await w.worker.terminate()
@@ -259,7 +264,6 @@ class DefaultRuntime implements Runtime {
           )
         }
       }
-      if (this.state === 'started' || this.state === 'starting') this.spawn()
     }
     this.dispatch()
   }
@@ -267,16 +271,25 @@ class DefaultRuntime implements Runtime {
   /** Ends a worker on purpose and starts a fresh one in its place. */
   private replace(entry: PoolWorker): void {
     entry.retiring = true
+    if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer)
     this.workers = this.workers.filter((w) => w !== entry)
     void entry.worker.terminate()
-    if (this.state === 'started' || this.state === 'starting') this.spawn()
+    // dispatch() starts a fresh worker when a job needs one.
   }
 
   private dispatch(): void {
     if (this.state !== 'started' && this.state !== 'starting') return
+    // Start workers for queued jobs that no ready or starting worker will take, up to the pool size.
+    const live = this.workers.filter((w) => !w.retiring)
+    const free = live.filter((w) => w.job === null).length
+    for (let i = 0; i < Math.min(this.queue.length - free, this.size - live.length); i++) this.spawn()
     for (const entry of this.workers) {
-      if (this.queue.length === 0) return
+      if (this.queue.length === 0) break
       if (!entry.ready || entry.job !== null || entry.retiring) continue
+      if (entry.idleTimer !== undefined) {
+        clearTimeout(entry.idleTimer)
+        entry.idleTimer = undefined
+      }
       const pending = this.queue.shift() as Pending
       entry.job = pending
       pending.startedAt = Date.now()
@@ -286,6 +299,21 @@ class DefaultRuntime implements Runtime {
       const message: ToWorker = { type: 'run', id: pending.id, job: pending.job }
       entry.worker.postMessage(message)
     }
+    for (const entry of this.workers)
+      if (entry.ready && entry.job === null && !entry.retiring) this.scheduleIdle(entry)
+  }
+
+  /** Ends a worker that stayed without work for idleMs. */
+  private scheduleIdle(entry: PoolWorker): void {
+    if (entry.idleTimer !== undefined || entry.retiring) return
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = undefined
+      if (entry.job !== null || entry.retiring || !this.workers.includes(entry)) return
+      entry.retiring = true
+      this.workers = this.workers.filter((w) => w !== entry)
+      void entry.worker.terminate()
+    }, this.idleMs)
+    entry.idleTimer.unref()
   }
 
   private deadline(entry: PoolWorker, pending: Pending): void {
