@@ -593,7 +593,238 @@ const governanceMethods = {
 } as const
 
 // ---- runtime and mesh jobs ----
-const meshMethods = {} as const
+/** Amounts travel as integer strings (base units); small integers are accepted as numbers. */
+const amount = z.union([
+  z.string().regex(/^\d{1,16}$/, 'an amount is a whole number'),
+  z.number().int().min(0),
+])
+const blob = z.union([
+  bytes.refine((b) => b.length <= 12 * 1024 * 1024, 'files are at most 12 MiB over RPC'),
+  cid,
+])
+
+export type MeshJobStatus = 'bidding' | 'assigned' | 'verifying' | 'paid' | 'rejected' | 'refunded'
+
+export interface MeshManifestInfo {
+  module: string
+  engine: 'v8' | 'wasmer'
+  entry: string
+  args: string[]
+  env: Record<string, string>
+  stdin: string | null
+  inputs: string[]
+  limits: { fuel: string; memoryMiB: number; timeoutMs: number; outputBytes: number }
+  maxPrice: string
+  minReputation: number
+  bidWindowMs: number
+  verification: 'none' | 'reexecute'
+}
+
+export interface MeshCostPreview {
+  scope: string
+  escrow: string
+  fee: string
+  total: string
+  /** null when the node has no wallet. */
+  available: string | null
+  covered: boolean | null
+  shortfall: string
+  availableAt: number | null
+}
+
+export interface MeshJobSummary {
+  id: string
+  scope: string
+  submitter: string
+  role: 'submitter' | 'executor' | 'observer'
+  status: MeshJobStatus
+  /** Why a job was rejected or refunded: no-bids, cancelled, timeout, mismatch, limits, unavailable. */
+  reason: string | null
+  maxPrice: string
+  price: string | null
+  executor: string | null
+  attempt: number
+  engine: 'v8' | 'wasmer'
+  submittedAt: number
+  settledAt: number | null
+}
+
+export interface MeshReceiptInfo {
+  id: string
+  assign: string
+  executor: string
+  output: string
+  stdout: string
+  stderr: string
+  stdoutBytes: number
+  outputBytes: number
+  fuelUsed: string
+  exit: number
+  error: { code: string; message: string } | null
+  startedAt: number
+  finishedAt: number
+  deterministic: boolean
+  current: boolean
+}
+
+export interface MeshJobDetail extends MeshJobSummary {
+  manifest: MeshManifestInfo
+  bids: {
+    executor: string
+    price: string
+    reputation: number
+    latencyMs: number
+    score: number | null
+    state: 'assigned' | 'tried' | 'ranked' | 'price' | 'reputation' | 'self' | 'late'
+  }[]
+  assignments: {
+    id: string
+    attempt: number
+    executor: string
+    price: string
+    startTs: number
+    deadline: number
+    timedOut: boolean
+  }[]
+  receipts: MeshReceiptInfo[]
+  verification: {
+    method: 'checks' | 'reexecuted'
+    ok: boolean
+    reason: string | null
+    differences: string[]
+    at: number
+  } | null
+  settlement: {
+    id: string
+    kind: 'paid' | 'rejected' | 'refunded'
+    reason: string
+    note: string
+    price: string
+    executor: string | null
+    receipt: string | null
+    ts: number
+  } | null
+  /** Each known executor and why it has not bid (while bidding, and for jobs that ended without bids). */
+  waiting: { executor: string; reason: string; message: string }[]
+}
+
+export interface MeshVerifyReport {
+  job: string
+  receipt: string
+  match: boolean
+  deterministic: boolean
+  local: { exit: number; error: string | null; fuelUsed: string; stdout: string; output: string }
+  remote: { exit: number; error: string | null; fuelUsed: string; stdout: string; output: string }
+  differences: string[]
+}
+
+export interface ExecutorSettingsInfo {
+  enabled: boolean
+  cpuSharePercent: number
+  schedule: { startHour: number; endHour: number } | null
+  pausedUntil: number | null
+  minPrice: string
+  allow: string[]
+  deny: string[]
+  wasmer: boolean
+}
+
+export interface ExecutorStatsInfo {
+  settings: ExecutorSettingsInfo
+  accepting: boolean
+  reason: 'disabled' | 'paused' | 'schedule' | 'busy' | 'locked' | null
+  until: number | null
+  slots: number
+  running: { job: string; since: number; stage: 'queued' | 'fetching' | 'running' }[]
+  completed: number
+  failed: number
+  earned: string
+  reputation: number
+  recent: { seen: number; bid: number; won: number; outbid: number; declined: Record<string, number> }
+  explanations: string[]
+}
+
+const jobId = z.strictObject({ job: cid })
+
+const meshMethods = {
+  'mesh.submit': {
+    params: z.strictObject({
+      /** The module's bytes, or the CID of a module already stored. */
+      module: blob,
+      engine: z.enum(['v8', 'wasmer']).optional(),
+      entry: z.string().min(1).max(128).optional(),
+      args: z.array(z.string().max(4096)).max(256).optional(),
+      env: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+      stdin: blob.nullable().optional(),
+      inputs: z.array(blob).max(1024).optional(),
+      limits: z
+        .strictObject({
+          fuel: amount.optional(),
+          memoryMiB: z.number().int().min(1).max(4096).optional(),
+          timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+          outputBytes: z
+            .number()
+            .int()
+            .min(0)
+            .max(64 * 1024 * 1024)
+            .optional(),
+        })
+        .optional(),
+      maxPrice: amount,
+      minReputation: z.number().int().min(0).max(1000).optional(),
+      bidWindowMs: z.number().int().min(1).max(3_600_000).optional(),
+      scope: scope.optional(),
+      verification: z.enum(['none', 'reexecute']).optional(),
+      /** Only store the blobs and return the manifest and cost; submit nothing. */
+      preview: z.boolean().optional(),
+    }),
+    result: returns<{ job: string | null; manifest: MeshManifestInfo; cost: MeshCostPreview }>(),
+  },
+  'mesh.list': {
+    params: z.strictObject({
+      role: z.enum(['submitter', 'executor', 'all']).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    }),
+    result: returns<{ jobs: MeshJobSummary[] }>(),
+  },
+  'mesh.get': { params: jobId, result: returns<MeshJobDetail>() },
+  'mesh.cancel': { params: jobId, result: returns<MeshJobDetail>() },
+  'mesh.output': {
+    params: jobId,
+    result: returns<{
+      job: string
+      receipt: string
+      exit: number
+      error: { code: string; message: string } | null
+      stdout: Uint8Array
+      stderr: Uint8Array
+      outputs: Record<string, Uint8Array>
+    }>(),
+  },
+  'mesh.verify': { params: jobId, result: returns<MeshVerifyReport>() },
+  'executor.getSettings': { params: none, result: returns<ExecutorSettingsInfo>() },
+  'executor.setSettings': {
+    params: z.strictObject({
+      enabled: z.boolean().optional(),
+      cpuSharePercent: z.number().int().min(1).max(100).optional(),
+      schedule: z
+        .strictObject({
+          startHour: z.number().int().min(0).max(23),
+          endHour: z.number().int().min(0).max(24),
+        })
+        .nullable()
+        .optional(),
+      /** Pause contributing for this many hours (0 resumes). */
+      pauseHours: z.number().min(0).max(168).optional(),
+      minPrice: amount.optional(),
+      allow: z.array(did).max(1000).optional(),
+      deny: z.array(did).max(1000).optional(),
+      wasmer: z.boolean().optional(),
+    }),
+    result: returns<ExecutorSettingsInfo>(),
+  },
+  'executor.stats': { params: none, result: returns<ExecutorStatsInfo>() },
+} as const
 
 // ---- CCL policies ----
 export interface CclDiagnostic {
@@ -686,7 +917,15 @@ const governanceEvents = {
   /** Members, parameters or the federation link of a scope changed. */
   'gov:scope-updated': returns<{ scope: string; reason: string }>(),
 } as const
-const meshEvents = {} as const
+const meshEvents = {
+  /** A job this node submitted or runs changed status ('running' is the executor's own stage). */
+  'mesh:job-updated': returns<{
+    job: string
+    status: MeshJobStatus | 'running'
+    role: 'submitter' | 'executor'
+  }>(),
+  'mesh:executor-settings-changed': returns<ExecutorSettingsInfo>(),
+} as const
 const cclEvents = {} as const
 const credentialEvents = {} as const
 

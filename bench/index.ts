@@ -10,8 +10,17 @@ import cclBench from './ccl'
 import runtimeBench from './runtime'
 import { desktopBench } from './desktop'
 import { networkBench } from './network'
+import meshBench from './mesh'
 
-const SUITES: BenchSuite[] = [foundationBench, cclBench, runtimeBench, desktopBench, networkBench, governanceBench]
+const SUITES: BenchSuite[] = [
+  foundationBench,
+  cclBench,
+  runtimeBench,
+  desktopBench,
+  networkBench,
+  governanceBench,
+  meshBench,
+]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

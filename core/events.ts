@@ -1,3 +1,5 @@
+import type { ExecutorSettings } from './mesh/settings'
+
 /**
  * The node's internal event bus. Names here are core-internal; app/contract.ts maps them to the public
  * event names that front ends subscribe to. Each service adds its events to NodeEvents.
@@ -40,6 +42,14 @@ export interface NodeEvents {
     done: number
     total: number
   }
+  /** A mesh job this node submitted or executes changed status (core/mesh). */
+  'mesh:job-updated': {
+    job: string
+    status: 'bidding' | 'assigned' | 'running' | 'verifying' | 'paid' | 'rejected' | 'refunded'
+    role: 'submitter' | 'executor'
+  }
+  /** The executor settings of this node changed (the tray's "pause contributing" listens). */
+  'mesh:executor-settings': { settings: ExecutorSettings }
   [name: `${string}:${string}`]: unknown
 }
 

@@ -10,6 +10,7 @@ import { dag as createDag, type Dag, type DagInit } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
 import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
+import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -24,6 +25,7 @@ export interface IcnNodeInit {
   runtime?: RuntimeInit
   network?: NetworkInit
   governance?: GovernanceInit
+  mesh?: MeshInit
 }
 
 export interface NodeInfo {
@@ -46,6 +48,8 @@ export interface IcnNode {
   readonly runtime: Runtime
   readonly network: Network
   readonly governance: Governance
+  /** The compute job market: submit, bid, execute, verify, settle. */
+  readonly mesh: Mesh
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -64,6 +68,7 @@ class DefaultIcnNode implements IcnNode {
   readonly runtime: Runtime
   readonly network: Network
   readonly governance: Governance
+  readonly mesh: Mesh
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -104,12 +109,22 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('governance'),
       network: this.network,
     })
+    this.mesh = createMesh({ poolSize: init.runtime?.poolSize, ...init.mesh })({
+      storage: this.storage,
+      identity: this.identity,
+      dag: this.dag,
+      runtime: this.runtime,
+      events: this.events,
+      logger: this.logger.child('mesh'),
+      network: this.network,
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
       { name: 'runtime', service: this.runtime },
       { name: 'governance', service: this.governance },
+      { name: 'mesh', service: this.mesh },
       // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
       { name: 'network', service: this.network },
     ]

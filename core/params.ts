@@ -107,6 +107,41 @@ export const PARAMS = {
     unit: 'fuel',
     doc: 'Largest fuel limit a job may ask for.',
   },
+  'mesh.maxBidWindowMs': {
+    default: 60_000n,
+    min: 1n,
+    max: 3_600_000n,
+    unit: 'ms',
+    doc: 'Longest bid window a job may ask for.',
+  },
+  'mesh.maxTimeoutMs': {
+    default: 3_600_000n,
+    min: 1n,
+    max: 24n * 3_600_000n,
+    unit: 'ms',
+    doc: 'Longest wall-clock limit a job may ask for.',
+  },
+  'mesh.maxMemoryBytes': {
+    default: 1024n * 1024n * 1024n,
+    min: 65_536n,
+    max: 4096n * 1024n * 1024n,
+    unit: 'bytes',
+    doc: 'Largest linear memory a job may ask for.',
+  },
+  'mesh.maxOutputBytes': {
+    default: 16n * 1024n * 1024n,
+    min: 0n,
+    max: 64n * 1024n * 1024n,
+    unit: 'bytes',
+    doc: 'Largest output budget (stdout, stderr and /out together) a job may ask for.',
+  },
+  'mesh.maxInputs': {
+    default: 64n,
+    min: 0n,
+    max: 1024n,
+    unit: 'count',
+    doc: 'Most input files a job may name.',
+  },
 } as const satisfies Record<string, ParamSpec>
 
 export type ParamName = keyof typeof PARAMS

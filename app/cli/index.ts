@@ -28,6 +28,8 @@ import { opsCommands } from './ops'
 import { govCommands } from './gov'
 import { cclCommands } from './ccl'
 import { networkCommands } from './network'
+import { jobCommands } from './job'
+import { executorCommands } from './executor'
 
 export interface CliIo {
   out(text: string): void
@@ -73,6 +75,8 @@ const COMMAND_GROUPS: CommandGroup[] = [
   cclCommands,
   govCommands,
   networkCommands,
+  jobCommands,
+  executorCommands,
 ]
 
 function processIo(): CliIo {
