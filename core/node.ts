@@ -7,6 +7,7 @@ import type { Startable } from './lifecycle'
 import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
 import { dag as createDag, type Dag, type DagInit } from './dag'
+import { economics as createEconomics, type Economics, type EconomicsInit } from './economics'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -18,6 +19,7 @@ export interface IcnNodeInit {
   logLevel?: LogLevel
   identity?: IdentityInit
   dag?: DagInit
+  economics?: EconomicsInit
 }
 
 export interface NodeInfo {
@@ -36,6 +38,7 @@ export interface IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  readonly economics: Economics
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -51,6 +54,7 @@ class DefaultIcnNode implements IcnNode {
   readonly storage: Storage
   readonly identity: Identity
   readonly dag: Dag
+  readonly economics: Economics
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -75,10 +79,17 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('dag'),
     })
+    this.economics = createEconomics(init.economics)({
+      dag: this.dag,
+      identity: this.identity,
+      events: this.events,
+      logger: this.logger.child('economics'),
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
+      { name: 'economics', service: this.economics },
     ]
   }
 
