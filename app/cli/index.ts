@@ -24,6 +24,7 @@ import { stringify } from '../wire'
 import { nodeCommands } from './node'
 import { identityCommands } from './identity'
 import { dagCommands } from './dag'
+import { walletCommands } from './wallet'
 
 export interface CliIo {
   out(text: string): void
@@ -59,7 +60,7 @@ export interface CliContext {
 export type CommandGroup = (ctx: CliContext) => void
 
 /** Command groups, one module per domain. */
-const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands]
+const COMMAND_GROUPS: CommandGroup[] = [nodeCommands, identityCommands, dagCommands, walletCommands]
 
 function processIo(): CliIo {
   return {

@@ -199,8 +199,7 @@ class DefaultEconomics implements Economics {
         isIcnError(err, 'ECONOMICS_UNKNOWN_TRANSFER') ||
         isIcnError(err, 'IDENTITY_LOCKED') ||
         isIcnError(err, 'NODE_NOT_RUNNING')
-      if (quiet)
-        this.components.logger.debug('credit not acknowledged', { credit: id, code: (err as IcnError).code })
+      if (quiet) this.components.logger.debug('credit not acknowledged', { credit: id, code: err.code })
       else this.components.logger.warn('could not acknowledge a credit', { credit: id, err })
       return false
     }

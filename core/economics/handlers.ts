@@ -4,7 +4,8 @@
  * that breaks one is stored void and changes nothing, identically on every node (docs/decisions.md).
  */
 import type { EventContext, EventHook, EventTypeHandler, StateTx, StateView } from '../dag'
-import { CID, DAG_CBOR, asCid } from '../dag/codec'
+import type { CID } from '../dag/codec'
+import { DAG_CBOR, asCid } from '../dag/codec'
 import type { SignedEvent } from '../dag/event'
 import { IcnError } from '../errors'
 import { isDidKey } from '../identity/did'
