@@ -5,8 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import type { BenchSuite, Figure } from './harness'
 import { foundationBench } from './foundation'
+import { economicsBench } from './economics'
 
-const SUITES: BenchSuite[] = [foundationBench]
+const SUITES: BenchSuite[] = [foundationBench, economicsBench]
 
 function line(f: Figure): string {
   const verdict = f.pass === undefined ? '    ' : f.pass ? ' ok ' : 'MISS'

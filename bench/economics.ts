@@ -1,0 +1,191 @@
+/**
+ * Economics figures (issue 4): wallet.balance for an account with 100,000 history entries (< 5 ms), and transfer
+ * ingest end to end through dag.ingest including the recipients' receipts (≥ 3,000 transfers/s on one core).
+ */
+import { silentLogger } from '../core/logger'
+import { createNode, type IcnNode } from '../core/node'
+import { TEST_KDF, TEST_PASSPHRASE, tempDir, type TempDir } from '../core/test/helpers'
+import { testAuthor } from '../core/test/events'
+import type { VerifiedEvent } from '../core/dag'
+import { createHandlers } from '../app/handlers'
+import type { CallContext } from '../app/contract'
+import { atLeast, atMost, percentile, round, type BenchSuite, type Figure } from './harness'
+
+const HISTORY = 100_000
+const TRANSFERS = 6_000
+const AUTHORS = 200
+/** At the global economy's 50 mana/h, one unit regenerates every 72 s. */
+const UNIT_MS = 72_000
+
+async function freshNode(withIdentity = false): Promise<{ node: IcnNode; dir: TempDir }> {
+  const dir = await tempDir('icn-bench-econ-')
+  const node = createNode({ dataDir: dir.path, logger: silentLogger, identity: { kdf: TEST_KDF } })
+  await node.start()
+  if (withIdentity) await node.identity.create({ passphrase: TEST_PASSPHRASE })
+  return { node, dir }
+}
+
+async function ingestAll(node: IcnNode, events: VerifiedEvent[]): Promise<void> {
+  // As gossip does: every message is decoded and verified, then queued for the serial writer.
+  const results = await Promise.all(events.map((e) => node.dag.ingest(e.bytes)))
+  if (results.some((r) => r.status !== 'applied')) throw new Error('an event was not applied')
+}
+
+const ctx: CallContext = {
+  signal: new AbortController().signal,
+  transport: 'internal',
+  progress: () => undefined,
+}
+
+async function balanceWithLongHistory(): Promise<Figure[]> {
+  const { node, dir } = await freshNode()
+  try {
+    // One account that sent 1 mana 99,999 times, one unit regenerated between sends (83 days of activity).
+    const start = Date.now() - (HISTORY + 10) * UNIT_MS
+    const payer = testAuthor(undefined, start)
+    const payees = Array.from({ length: 100 }, () => testAuthor())
+    for (let offset = 0; offset < HISTORY - 1; offset += 10_000) {
+      const batch: VerifiedEvent[] = []
+      for (let i = offset; i < Math.min(offset + 10_000, HISTORY - 1); i++) {
+        batch.push(
+          payer.next(
+            'mana/transfer',
+            { to: payees[i % payees.length]!.did, amount: 1n, memo: '' },
+            { ts: start + (i + 1) * UNIT_MS },
+          ),
+        )
+      }
+      await ingestAll(node, batch)
+    }
+    const handlers = createHandlers(node)
+    const probe = await handlers['wallet.history']({ did: payer.did, limit: 1 }, ctx)
+    if (probe.entries.length !== 1) throw new Error('no history')
+    const samples: number[] = []
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now()
+      const b = await handlers['wallet.balance']({ did: payer.did }, ctx)
+      samples.push(performance.now() - t)
+      if (b.available === '') throw new Error('no balance')
+    }
+    // What a balance computed from history would cost: one pass over the account's entries.
+    const scanStarted = performance.now()
+    let entries = 0
+    let cursor: string | undefined
+    for (;;) {
+      const page = await node.economics.history({
+        did: payer.did,
+        limit: 10_000,
+        ...(cursor === undefined ? {} : { cursor }),
+      })
+      entries += page.entries.length
+      if (page.next === null) break
+      cursor = page.next
+    }
+    const scanMs = performance.now() - scanStarted
+    if (entries !== HISTORY) throw new Error(`expected ${HISTORY} history entries, found ${entries}`)
+    const p50 = percentile(samples, 50)
+    const p99 = percentile(samples, 99)
+    return [
+      {
+        name: `wallet.balance p99 with ${HISTORY.toLocaleString('en')} history entries for the account`,
+        value: round(p99, 3),
+        unit: 'ms',
+        target: '< 5',
+        pass: atMost(p99, 5),
+        baseline: { name: 'reading the whole history once', value: round(scanMs, 0), unit: 'ms' },
+      },
+      {
+        name: 'wallet.balance p50 (same account)',
+        value: round(p50, 3),
+        unit: 'ms',
+        target: '< 5',
+        pass: atMost(p50, 5),
+      },
+    ]
+  } finally {
+    await node.stop()
+    await dir.cleanup()
+  }
+}
+
+/** TRANSFERS transfers between AUTHORS members, each followed by the recipient's receipt. */
+function transferEvents(): VerifiedEvent[] {
+  const authors = Array.from({ length: AUTHORS }, () => testAuthor(undefined, Date.now() - 3_600_000))
+  const events: VerifiedEvent[] = []
+  for (let i = 0; i < TRANSFERS; i++) {
+    const from = authors[i % AUTHORS]!
+    const to = authors[(i * 7 + 1) % AUTHORS]!
+    const t = from.next('mana/transfer', { to: to.did, amount: 3n, memo: '' })
+    events.push(t, to.next('mana/receive', { source: t.cid, index: 0 }))
+  }
+  return events
+}
+
+async function transferIngest(): Promise<Figure[]> {
+  const events = transferEvents()
+  // Warm-up so JIT and key caches do not penalise the measured run.
+  {
+    const { node, dir } = await freshNode()
+    await ingestAll(node, transferEvents().slice(0, 1000))
+    await node.stop()
+    await dir.cleanup()
+  }
+  const { node, dir } = await freshNode()
+  let seconds: number
+  try {
+    const started = performance.now()
+    await ingestAll(node, events)
+    seconds = (performance.now() - started) / 1000
+    if ((await node.dag.stats()).events !== events.length) throw new Error('not every event was stored')
+  } finally {
+    await node.stop()
+    await dir.cleanup()
+  }
+
+  // The receiving side as members see it: transfers to this node's member, acknowledged by the node itself.
+  const incoming = 1_000
+  const { node: own, dir: ownDir } = await freshNode(true)
+  let ackSeconds: number
+  try {
+    const me = own.identity.did()
+    const senders = Array.from({ length: 50 }, () => testAuthor(undefined, Date.now() - 3_600_000))
+    const sent = Array.from({ length: incoming }, (_, i) =>
+      senders[i % senders.length]!.next('mana/transfer', { to: me, amount: 1n, memo: '' }),
+    )
+    const started = performance.now()
+    await ingestAll(own, sent)
+    while ((await own.economics.pending()).length > 0) await new Promise((r) => setTimeout(r, 5))
+    ackSeconds = (performance.now() - started) / 1000
+  } finally {
+    await own.stop()
+    await ownDir.cleanup()
+  }
+  const rate = TRANSFERS / seconds
+  return [
+    {
+      name: `transfer ingest end to end incl. receipts (${TRANSFERS} transfers + ${TRANSFERS} receives, dag.ingest)`,
+      value: round(rate, 0),
+      unit: 'transfers/s',
+      target: '≥ 3000',
+      pass: atLeast(rate, 3000),
+      baseline: {
+        name: 'events/s in the same run',
+        value: round(events.length / seconds, 0),
+        unit: 'events/s',
+      },
+    },
+    {
+      name: `incoming transfers ingested and acknowledged by this node (${incoming}, auto-receive)`,
+      value: round(incoming / ackSeconds, 0),
+      unit: 'transfers/s',
+      target: 'informational',
+    },
+  ]
+}
+
+export const economicsBench: BenchSuite = {
+  name: 'Economics: wallet.balance, transfer ingest',
+  async run(): Promise<Figure[]> {
+    return [...(await transferIngest()), ...(await balanceWithLongHistory())]
+  },
+}
