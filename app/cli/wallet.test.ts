@@ -43,7 +43,7 @@ async function sync(a: IcnClient, b: IcnClient): Promise<void> {
       const { events } = await from.call('events.list', { limit: 1000 })
       for (const summary of events.reverse()) {
         const { bytes } = await from.call('events.get', { id: summary.id })
-        const result = await to.call('events.ingest', { bytes })
+        const result = await to.call('events.ingest', { bytes: new Uint8Array(bytes) })
         if (result.status !== 'duplicate') copied++
       }
     }

@@ -224,3 +224,36 @@ describe('fees', () => {
     })
   })
 })
+
+describe('notifications', () => {
+  it('tells front ends when balances change and when value is on its way', async () => {
+    const seen: { name: string; payload: unknown }[] = []
+    const off = n.node.events.onAny((name, payload) => {
+      if (name.startsWith('economics:')) seen.push({ name, payload })
+    })
+    const bob = testAuthor()
+    const sent = await n.node.economics.transfer({ to: bob.did, amount: 40 })
+    await ingest(receive(bob, sent))
+    off()
+    expect(seen).toEqual([
+      {
+        name: 'economics:balance-changed',
+        payload: { did: n.did, economy: 'global', asset: 'mana', event: sent.id },
+      },
+      {
+        name: 'economics:credit',
+        payload: expect.objectContaining({
+          id: `${sent.id}:0`,
+          from: n.did,
+          to: bob.did,
+          amount: '40',
+          kind: 'transfer',
+        }),
+      },
+      {
+        name: 'economics:balance-changed',
+        payload: { did: bob.did, economy: 'global', asset: 'mana', event: expect.any(String) },
+      },
+    ])
+  })
+})

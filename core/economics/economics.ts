@@ -74,6 +74,7 @@ class DefaultEconomics implements Economics {
   private readonly queue = new Set<string>()
   private readonly inflight = new Set<string>()
   private draining: Promise<void> | undefined
+  private readonly catchingUp = new Set<Promise<void>>()
   private readonly offs: (() => void)[] = []
   readonly grants: (tx: StateTx, grant: GrantRequest) => Promise<void>
 
@@ -111,7 +112,7 @@ class DefaultEconomics implements Economics {
     this.running = false
     for (const off of this.offs.splice(0)) off()
     this.queue.clear()
-    await this.draining
+    await Promise.all([this.draining, ...this.catchingUp])
   }
 
   // ---- notifications and auto-acknowledge ----------------------------------------------------------------------
@@ -207,9 +208,11 @@ class DefaultEconomics implements Economics {
 
   private catchUp(): void {
     if (!this.autoReceive || !this.running) return
-    this.receivePending().catch((err: unknown) =>
-      this.components.logger.warn('catching up on pending credits failed', { err }),
-    )
+    const run = this.receivePending()
+      .then(() => undefined)
+      .catch((err: unknown) => this.components.logger.warn('catching up on pending credits failed', { err }))
+      .finally(() => this.catchingUp.delete(run))
+    this.catchingUp.add(run)
   }
 
   async receivePending(options: { signal?: AbortSignal } = {}): Promise<number> {
@@ -218,7 +221,7 @@ class DefaultEconomics implements Economics {
     let received = 0
     let after: string | undefined
     const view = this.components.dag.view()
-    for (;;) {
+    while (this.running) {
       throwIfAborted(options.signal)
       const rows = await view.listIndex<PendingRecord>(indexKeys.pending(did), {
         limit: RECEIVE_BATCH,
@@ -230,9 +233,10 @@ class DefaultEconomics implements Economics {
         ids.map((id) => this.receiveOne(id).finally(() => this.inflight.delete(id))),
       )
       received += results.filter(Boolean).length
-      if (rows.length < RECEIVE_BATCH) return received
+      if (rows.length < RECEIVE_BATCH) break
       after = rows[rows.length - 1]?.key
     }
+    return received
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
