@@ -20,7 +20,7 @@ const transfer = (
   options?: { ts?: number; memo?: string },
 ) => a.next('mana/transfer', { to, amount: BigInt(amount), memo: options?.memo ?? '' }, options)
 const receive = (a: TestAuthor, source: VerifiedEvent, options?: { ts?: number; index?: number }) =>
-  a.next('mana/receive', { source: source.cid, index: options?.index ?? 0 }, options)
+  a.next('mana/receive', { credits: [{ source: source.cid, index: options?.index ?? 0 }] }, options)
 
 async function ingest(...events: VerifiedEvent[]): Promise<void> {
   for (const e of events) await n.node.dag.ingest(e.bytes)
@@ -255,5 +255,52 @@ describe('notifications', () => {
         payload: { did: bob.did, economy: 'global', asset: 'mana', event: expect.any(String) },
       },
     ])
+  })
+})
+
+describe('receipts of several credits', () => {
+  it('acknowledges a burst of payments with a few receives, all or nothing per receive', async () => {
+    const senders = Array.from({ length: 10 }, () => testAuthor())
+    const transfers = Array.from({ length: 100 }, (_, i) => transfer(senders[i % 10]!, n.did, 2))
+    await Promise.all(transfers.map((t) => n.node.dag.ingest(t.bytes)))
+    await settled()
+    const receipts = await n.node.dag.listEvents({ author: n.did, type: 'mana/receive' })
+    expect(receipts.events.length).toBeLessThan(10)
+    expect(receipts.events.every((e) => e.status === 'applied')).toBe(true)
+    expect(await available(n.did)).toBe(700n)
+    const history = await n.node.economics.history({ kind: 'transfer', limit: 1000 })
+    expect(history.entries).toHaveLength(100)
+  })
+
+  it('voids a receive that lists a credit it may not take, and rejects malformed lists', async () => {
+    const alice = testAuthor()
+    const bob = testAuthor()
+    const toBob = transfer(alice, bob.did, 10)
+    const toCarol = transfer(alice, testAuthor().did, 10)
+    await ingest(toBob, toCarol)
+    const mixed = bob.next('mana/receive', {
+      credits: [
+        { source: toBob.cid, index: 0 },
+        { source: toCarol.cid, index: 0 },
+      ],
+    })
+    await ingest(mixed)
+    expect(await status(mixed)).toBe('voided')
+    expect((await n.node.economics.balance({ did: bob.did })).opened).toBe(false)
+    const twice = bob.at(2, mixed.cid, 'mana/receive', {
+      credits: [
+        { source: toBob.cid, index: 0 },
+        { source: toBob.cid, index: 0 },
+      ],
+    })
+    const tooMany = bob.at(2, mixed.cid, 'mana/receive', {
+      credits: Array.from({ length: 65 }, (_, i) => ({ source: toBob.cid, index: i })),
+    })
+    const empty = bob.at(2, mixed.cid, 'mana/receive', { credits: [] })
+    for (const e of [twice, tooMany, empty])
+      await expect(n.node.dag.ingest(e.bytes)).rejects.toMatchObject({ code: 'DAG_INVALID_EVENT' })
+    const ok = bob.next('mana/receive', { credits: [{ source: toBob.cid, index: 0 }] })
+    await ingest(ok)
+    expect(await status(ok)).toBe('applied')
   })
 })

@@ -10,6 +10,7 @@ import {
   economicsHandlers,
   feeHook,
   feeOf,
+  MAX_RECEIVE_CREDITS,
   parseBurn,
   parseClass,
   parseMint,
@@ -65,7 +66,7 @@ export const COST_ACTIONS: Readonly<Record<string, string>> = {
 const MAX_HISTORY_PAGE = 10_000
 /** A filtered history page stops after scanning this many rows and returns a cursor to continue. */
 const MAX_HISTORY_SCAN = 50_000
-const RECEIVE_BATCH = 256
+const RECEIVE_BATCH = 1024
 
 class DefaultEconomics implements Economics {
   private readonly now: () => number
@@ -173,36 +174,68 @@ class DefaultEconomics implements Economics {
         this.queue.clear()
         return
       }
-      const batch = [...this.queue].slice(0, RECEIVE_BATCH)
-      for (const id of batch) {
-        this.queue.delete(id)
-        this.inflight.add(id)
-      }
-      // Appends queue up in the serial writer together and land in one group commit.
-      await Promise.all(batch.map((id) => this.receiveOne(id).finally(() => this.inflight.delete(id))))
+      const ids = [...this.queue].slice(0, RECEIVE_BATCH)
+      for (const id of ids) this.queue.delete(id)
+      await this.acknowledgeIds(ids)
     }
   }
 
-  private async receiveOne(id: string): Promise<boolean> {
-    const view = this.components.dag.view()
-    const credit = await readCredit(view, id)
-    if (credit === undefined || (await view.get(econKeys.received(id))) !== undefined) return false
+  /**
+   * Appends receives for these credits: one event per scope and asset family for up to MAX_RECEIVE_CREDITS credits,
+   * so a burst of payments costs a few events, not one each. Appends land in one group commit.
+   */
+  private async acknowledgeIds(ids: string[]): Promise<number> {
+    const fresh = ids.filter((id) => !this.inflight.has(id))
+    for (const id of fresh) this.inflight.add(id)
+    try {
+      const view = this.components.dag.view()
+      const groups = new Map<string, CreditRecord[]>()
+      for (const id of fresh) {
+        const credit = await readCredit(view, id)
+        if (credit === undefined || (await view.get(econKeys.received(id))) !== undefined) continue
+        const key = `${credit.scope}|${credit.asset === 'mana' ? 'mana' : 'token'}`
+        let group = groups.get(key)
+        if (group === undefined) groups.set(key, (group = []))
+        group.push(credit)
+      }
+      const chunks: CreditRecord[][] = []
+      for (const group of groups.values())
+        for (let i = 0; i < group.length; i += MAX_RECEIVE_CREDITS)
+          chunks.push(group.slice(i, i + MAX_RECEIVE_CREDITS))
+      const counts = await Promise.all(chunks.map((chunk) => this.acknowledge(chunk)))
+      return counts.reduce((a, b) => a + b, 0)
+    } finally {
+      for (const id of fresh) this.inflight.delete(id)
+    }
+  }
+
+  private async acknowledge(credits: CreditRecord[]): Promise<number> {
+    const first = credits[0]
+    if (first === undefined) return 0
     try {
       await this.components.dag.append({
-        type: credit.asset === 'mana' ? T.manaReceive : T.tokenReceive,
-        scope: credit.scope,
-        body: { source: CID.parse(credit.source), index: credit.index },
+        type: first.asset === 'mana' ? T.manaReceive : T.tokenReceive,
+        scope: first.scope,
+        body: { credits: credits.map((c) => ({ source: CID.parse(c.source), index: c.index })) },
       })
-      return true
+      return credits.length
     } catch (err) {
-      const quiet =
+      const ledgerRule =
         isIcnError(err, 'ECONOMICS_ALREADY_RECEIVED') ||
         isIcnError(err, 'ECONOMICS_UNKNOWN_TRANSFER') ||
-        isIcnError(err, 'IDENTITY_LOCKED') ||
-        isIcnError(err, 'NODE_NOT_RUNNING')
-      if (quiet) this.components.logger.debug('credit not acknowledged', { credit: id, code: err.code })
-      else this.components.logger.warn('could not acknowledge a credit', { credit: id, err })
-      return false
+        isIcnError(err, 'ECONOMICS_INVALID_AMOUNT')
+      // One credit that can no longer be taken (its source was voided meanwhile) must not hold up the others.
+      if (ledgerRule && credits.length > 1) {
+        const counts = await Promise.all(credits.map((c) => this.acknowledge([c])))
+        return counts.reduce((a, b) => a + b, 0)
+      }
+      if (ledgerRule || isIcnError(err, 'IDENTITY_LOCKED') || isIcnError(err, 'NODE_NOT_RUNNING'))
+        this.components.logger.debug('credit not acknowledged', {
+          credit: first.id,
+          code: (err as IcnError).code,
+        })
+      else this.components.logger.warn('could not acknowledge a credit', { credit: first.id, err })
+      return 0
     }
   }
 
@@ -227,12 +260,7 @@ class DefaultEconomics implements Economics {
         limit: RECEIVE_BATCH,
         ...(after === undefined ? {} : { after }),
       })
-      const ids = rows.map((r) => r.value.credit).filter((id) => !this.inflight.has(id))
-      for (const id of ids) this.inflight.add(id)
-      const results = await Promise.all(
-        ids.map((id) => this.receiveOne(id).finally(() => this.inflight.delete(id))),
-      )
-      received += results.filter(Boolean).length
+      received += await this.acknowledgeIds(rows.map((r) => r.value.credit))
       if (rows.length < RECEIVE_BATCH) break
       after = rows[rows.length - 1]?.key
     }

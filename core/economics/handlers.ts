@@ -116,9 +116,14 @@ export interface TransferBody {
   memo: string
 }
 
-export interface ReceiveBody {
+/** One credit a receive acknowledges: its source event and its index among that event's credits. */
+export interface CreditRef {
   source: CID
   index: number
+}
+
+export interface ReceiveBody {
+  credits: CreditRef[]
 }
 
 export interface ClassBody {
@@ -157,12 +162,35 @@ export function parseTransfer(body: unknown, event: Pick<SignedEvent, 'author'>)
   return { to: recipient(b['to'], event.author), amount: parseAmount(b['amount']), memo: memo(b['memo']) }
 }
 
+/** Credits one receive may acknowledge (each source is a dependency of the receive). */
+export const MAX_RECEIVE_CREDITS = 64
+
 export function parseReceive(body: unknown, type = 'mana/receive'): ReceiveBody {
-  const b = fields(body, type, '{source (event CID), index}', ['source', 'index'])
-  const index = b['index']
-  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > MAX_CREDIT_INDEX)
-    throw malformed(type, `{source, index (0–${MAX_CREDIT_INDEX})}`)
-  return { source: eventLink(b['source'], 'source'), index }
+  const shape = `{credits: [{source (event CID), index (0–${MAX_CREDIT_INDEX})}] (1–${MAX_RECEIVE_CREDITS})}`
+  const b = fields(body, type, shape, ['credits'])
+  const list = b['credits']
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RECEIVE_CREDITS)
+    throw malformed(type, shape)
+  const seen = new Set<string>()
+  const credits = list.map((item: unknown) => {
+    const c = fields(item, type, shape, ['source', 'index'])
+    const index = c['index']
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > MAX_CREDIT_INDEX)
+      throw malformed(type, shape)
+    const source = eventLink(c['source'], 'source')
+    const id = creditId(source.toString(), index)
+    if (seen.has(id)) throw new IcnError('DAG_INVALID_EVENT', `A ${type} lists the credit ${id} twice.`)
+    seen.add(id)
+    return { source, index }
+  })
+  return { credits }
+}
+
+/** The distinct source events of a receive: its dependencies. */
+function receiveDeps(body: ReceiveBody): CID[] {
+  const out = new Map<string, CID>()
+  for (const c of body.credits) out.set(c.source.toString(), c.source)
+  return [...out.values()]
 }
 
 export function parseClass(body: unknown): ClassBody {
@@ -351,21 +379,23 @@ const transferHandler: EventTypeHandler<TransferBody> = {
   },
 }
 
+async function receivable(view: StateView, ctx: EventContext<ReceiveBody>, family: 'mana' | 'token') {
+  const actor = actorOf(ctx)
+  const out = []
+  // All or nothing: a receive that lists one credit it may not take is void as a whole.
+  for (const c of ctx.body.credits)
+    out.push(await checkReceivable(view, actor, creditId(c.source.toString(), c.index), family))
+  return out
+}
+
 const manaReceiveHandler: EventTypeHandler<ReceiveBody> = {
   parseBody: (body) => parseReceive(body, 'mana/receive'),
-  deps: (body) => [body.source],
+  deps: receiveDeps,
   async validate(ctx, view) {
-    await checkReceivable(view, actorOf(ctx), creditId(ctx.body.source.toString(), ctx.body.index), 'mana')
+    await receivable(view, ctx, 'mana')
   },
   async apply(ctx, tx) {
-    const actor = actorOf(ctx)
-    const credit = await checkReceivable(
-      tx,
-      actor,
-      creditId(ctx.body.source.toString(), ctx.body.index),
-      'mana',
-    )
-    await receiveMana(tx, actor, credit)
+    await receiveMana(tx, actorOf(ctx), await receivable(tx, ctx, 'mana'))
   },
 }
 
@@ -522,31 +552,21 @@ async function checkHoldings(
 
 const tokenReceiveHandler: EventTypeHandler<ReceiveBody> = {
   parseBody: (body) => parseReceive(body, 'token/receive'),
-  deps: (body) => [body.source],
+  deps: receiveDeps,
   async validate(ctx, view) {
-    const credit = await checkReceivable(
-      view,
-      actorOf(ctx),
-      creditId(ctx.body.source.toString(), ctx.body.index),
-      'token',
-    )
-    await requireClass(view, credit.asset)
+    for (const credit of await receivable(view, ctx, 'token')) await requireClass(view, credit.asset)
   },
   async apply(ctx, tx) {
     const actor = actorOf(ctx)
-    const credit = await checkReceivable(
-      tx,
-      actor,
-      creditId(ctx.body.source.toString(), ctx.body.index),
-      'token',
-    )
-    const klass = await requireClass(tx, credit.asset)
-    markReceived(tx, actor, credit)
-    await addTokens(tx, actor, klass, credit.amount, credit.items, {
-      kind: credit.kind,
-      counterparty: credit.from,
-      memo: credit.memo,
-    })
+    for (const credit of await receivable(tx, ctx, 'token')) {
+      const klass = await requireClass(tx, credit.asset)
+      markReceived(tx, actor, credit)
+      await addTokens(tx, actor, klass, credit.amount, credit.items, {
+        kind: credit.kind,
+        counterparty: credit.from,
+        memo: credit.memo,
+      })
+    }
   },
 }
 

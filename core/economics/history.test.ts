@@ -25,7 +25,9 @@ beforeAll(async () => {
     sent.push(t)
     events.push(t)
     if (to === bob)
-      events.push(bob.next('mana/receive', { source: t.cid, index: 0 }, { ts: t0 + i * 60_000 + 1 }))
+      events.push(
+        bob.next('mana/receive', { credits: [{ source: t.cid, index: 0 }] }, { ts: t0 + i * 60_000 + 1 }),
+      )
   }
   for (const e of events) await n.node.dag.ingest(e.bytes)
 })

@@ -38,7 +38,7 @@ describe('reservations (escrow for jobs)', () => {
     expect(await n.node.economics.pending({ did: executor.did })).toMatchObject([
       { credit: `${s.id}:0`, kind: 'settlement', amount: 120n, from: submitter.did },
     ])
-    const got = executor.next('mana/receive', { source: s.cid, index: 0 })
+    const got = executor.next('mana/receive', { credits: [{ source: s.cid, index: 0 }] })
     await ingest(got)
     expect((await balance(executor.did)).available).toBe(620n)
     const history = await n.node.economics.history({ did: submitter.did })
@@ -157,8 +157,8 @@ describe('economies of scopes', () => {
       'voided',
     ])
     // The receive must happen in the credit's scope.
-    const wrongScope = member.next('mana/receive', { source: t.cid, index: 0 }, { scope: fed })
-    const ok = member.next('mana/receive', { source: t.cid, index: 0 }, { scope: coop })
+    const wrongScope = member.next('mana/receive', { credits: [{ source: t.cid, index: 0 }] }, { scope: fed })
+    const ok = member.next('mana/receive', { credits: [{ source: t.cid, index: 0 }] }, { scope: coop })
     await ingest(wrongScope, ok)
     expect([await status(wrongScope), await status(ok)]).toEqual(['voided', 'applied'])
     expect((await balance(member.did, fed)).available).toBe(140n)
@@ -204,7 +204,7 @@ describe('economies of scopes', () => {
     expect(await n.node.economics.pending({ did: member.did })).toMatchObject([
       { kind: 'grant', from: fed, amount: 700n },
     ])
-    await ingest(member.next('mana/receive', { source: grant.cid, index: 0 }, { scope: fed }))
+    await ingest(member.next('mana/receive', { credits: [{ source: grant.cid, index: 0 }] }, { scope: fed }))
     // Received value may exceed the capacity; regeneration then pauses.
     expect(await balance(member.did, fed)).toMatchObject({ available: 1200n, full: true, fullAt: null })
 
@@ -235,7 +235,7 @@ describe('economies of scopes', () => {
     })
     await ingest(g1, g2)
     expect([await status(g1), await status(g2)]).toEqual(['applied', 'voided'])
-    await ingest(member.next('token/receive', { source: g1.cid, index: 0 }, { scope: fed }))
+    await ingest(member.next('token/receive', { credits: [{ source: g1.cid, index: 0 }] }, { scope: fed }))
     expect(await n.node.economics.tokenBalances({ did: member.did })).toMatchObject([
       { class: { symbol: 'OPEN' }, amount: 9n },
     ])

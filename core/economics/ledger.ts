@@ -199,27 +199,6 @@ export async function debitMana(
   return handle.account
 }
 
-/** Adds to the author's own available mana (receipts of credits, refunds of its own escrow). */
-async function creditOwnMana(
-  tx: StateTx,
-  actor: Actor,
-  amount: bigint,
-  input: Omit<EntryInput, 'amount' | 'direction'>,
-): Promise<Account> {
-  const handle = await openAccount(tx, actor)
-  const balance = handle.account.balance + amount
-  if (balance > MAX_AMOUNT) {
-    throw new IcnError(
-      'ECONOMICS_INVALID_AMOUNT',
-      `The balance would exceed ${MAX_AMOUNT}; spend some first.`,
-    )
-  }
-  handle.account = { ...handle.account, balance }
-  saveAccount(tx, actor, handle)
-  writeHistory(tx, handle.economy, actor.author, entry(actor, { ...input, amount, direction: 'in' }, balance))
-  return handle.account
-}
-
 // ---- credits --------------------------------------------------------------------------------------------------
 
 export interface CreditInput {
@@ -356,14 +335,41 @@ export function markReceived(tx: StateTx, actor: Actor, credit: CreditRecord): v
   tx.delIndex(indexKeys.pending(credit.to) + credit.id)
 }
 
-/** Applies an acknowledged mana credit to the author's account. */
-export async function receiveMana(tx: StateTx, actor: Actor, credit: CreditRecord): Promise<void> {
-  markReceived(tx, actor, credit)
-  await creditOwnMana(tx, actor, credit.amount, {
-    kind: credit.kind,
-    counterparty: credit.from,
-    memo: credit.memo,
-  })
+/** Applies acknowledged mana credits to the author's account, one history entry each. */
+export async function receiveMana(tx: StateTx, actor: Actor, credits: CreditRecord[]): Promise<void> {
+  const handle = await openAccount(tx, actor)
+  let balance = handle.account.balance
+  for (const credit of credits) balance += credit.amount
+  if (balance > MAX_AMOUNT) {
+    throw new IcnError(
+      'ECONOMICS_INVALID_AMOUNT',
+      `The balance would exceed ${MAX_AMOUNT}; spend some first.`,
+    )
+  }
+  const before = handle.account.balance
+  handle.account = { ...handle.account, balance }
+  saveAccount(tx, actor, handle)
+  let running = before
+  for (const credit of credits) {
+    markReceived(tx, actor, credit)
+    running += credit.amount
+    writeHistory(
+      tx,
+      handle.economy,
+      actor.author,
+      entry(
+        actor,
+        {
+          kind: credit.kind,
+          direction: 'in',
+          amount: credit.amount,
+          counterparty: credit.from,
+          memo: credit.memo,
+        },
+        running,
+      ),
+    )
+  }
 }
 
 // ---- reservations (escrow) ----------------------------------------------------------------------------------------

@@ -127,13 +127,17 @@ function build(ops: Op[], seed: number): Scenario {
         break
       }
       case 'receive': {
-        // Mostly credits addressed to the author and not received yet; sometimes a duplicate or someone else's.
+        // Mostly credits addressed to the author and not received yet (one to three per receive); sometimes a
+        // duplicate or someone else's, which voids the whole receive.
         const fresh = credits.filter((c) => c.to === by && !received.has(c.source.id))
         const pool = o.pick % 6 === 0 ? credits : fresh
         if (pool.length === 0) break
-        const c = pool[o.pick % pool.length]!
-        if (c.to === by) received.add(c.source.id)
-        events.push(a.next('mana/receive', { source: c.source.cid, index: 0 }, opts))
+        const count = Math.min(pool.length, 1 + (o.pick % 3))
+        const picked = Array.from({ length: count }, (_, k) => pool[(o.pick + k) % pool.length]!)
+        for (const c of picked) if (c.to === by) received.add(c.source.id)
+        events.push(
+          a.next('mana/receive', { credits: picked.map((c) => ({ source: c.source.cid, index: 0 })) }, opts),
+        )
         break
       }
       case 'reserve': {

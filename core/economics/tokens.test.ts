@@ -44,7 +44,7 @@ describe('fungible tokens', () => {
       memo: 'thanks',
     })
     expect(await n.node.economics.tokenBalances()).toMatchObject([{ class: { id: klass.id }, amount: 7500n }])
-    const got = bob.next('token/receive', { source: sent.cid, index: 0 })
+    const got = bob.next('token/receive', { credits: [{ source: sent.cid, index: 0 }] })
     await n.node.dag.ingest(got.bytes)
     expect(await status(got)).toBe('applied')
     expect(await n.node.economics.tokenBalances({ did: bob.did })).toMatchObject([{ amount: 2500n }])
@@ -86,7 +86,7 @@ describe('fungible tokens', () => {
     })
     // Bob received badges from the issuer but cannot pass them on; nor can he mint.
     const mint = (await n.node.dag.listEvents({ type: 'token/mint' })).events[0]!
-    const got = bob.next('token/receive', { source: CID.parse(mint.id), index: 0 })
+    const got = bob.next('token/receive', { credits: [{ source: CID.parse(mint.id), index: 0 }] })
     const pass = bob.next('token/transfer', { class: CID.parse(klass.id), to: n.did, amount: 1n, memo: '' })
     const forge = bob.next('token/mint', { class: CID.parse(klass.id), to: bob.did, amount: 5n })
     for (const e of [got, pass, forge]) await n.node.dag.ingest(e.bytes)
@@ -112,7 +112,7 @@ describe('non-fungible tokens', () => {
     })
     const alice = testAuthor()
     const sent = await n.node.economics.transferTokens({ class: klass.id, to: alice.did, ids: ['a1'] })
-    await n.node.dag.ingest(alice.next('token/receive', { source: sent.cid, index: 0 }).bytes)
+    await n.node.dag.ingest(alice.next('token/receive', { credits: [{ source: sent.cid, index: 0 }] }).bytes)
     expect(await n.node.economics.tokenBalances({ did: alice.did })).toMatchObject([
       { amount: 1n, items: [{ id: 'a1', metadata: meta }] },
     ])
