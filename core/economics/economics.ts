@@ -36,6 +36,7 @@ import type {
 import { econKeys, indexKeys } from './keys'
 import {
   creditGrant,
+  decodeEntry,
   readCredit,
   readReputation,
   readSupply,
@@ -256,11 +257,12 @@ class DefaultEconomics implements Economics {
     const view = this.components.dag.view()
     while (this.running) {
       throwIfAborted(options.signal)
-      const rows = await view.listIndex<PendingRecord>(indexKeys.pending(did), {
+      const prefix = indexKeys.pending(did)
+      const rows = await view.listIndex<string>(prefix, {
         limit: RECEIVE_BATCH,
         ...(after === undefined ? {} : { after }),
       })
-      received += await this.acknowledgeIds(rows.map((r) => r.value.credit))
+      received += await this.acknowledgeIds(rows.map((r) => r.key.slice(prefix.length)))
       if (rows.length < RECEIVE_BATCH) break
       after = rows[rows.length - 1]?.key
     }
@@ -350,7 +352,7 @@ class DefaultEconomics implements Economics {
     for (;;) {
       // One row more than the page needs: if it exists there is a next page.
       const batch = Math.min(limit - entries.length + 1, 1000)
-      const rows = await view.listIndex<HistoryEntry | string>(prefix, {
+      const rows = await view.listIndex<Partial<HistoryEntry> | string>(prefix, {
         reverse: true,
         limit: batch,
         ...(after === undefined ? {} : { after }),
@@ -414,10 +416,16 @@ class DefaultEconomics implements Economics {
     const did = this.member(options.did)
     const view = this.view()
     const economy = options.scope === undefined ? undefined : await economyOf(view, this.scope(options.scope))
-    const rows = await view.listIndex<PendingRecord>(indexKeys.pending(did), { limit: 1000 })
-    return rows
-      .map((r) => ({ ...r.value, amount: big(r.value.amount) }))
-      .filter((p) => economy === undefined || p.economy === economy)
+    const rows = await view.listIndex<string>(indexKeys.pending(did), { limit: 1000 })
+    const out: PendingRecord[] = []
+    for (const row of rows) {
+      if (economy !== undefined && row.value !== economy) continue
+      const credit = await readCredit(view, row.key.slice(indexKeys.pending(did).length))
+      if (credit === undefined) continue
+      const { kind, scope, from, asset, amount, ts } = credit
+      out.push({ credit: credit.id, kind, scope, economy: credit.economy, from, asset, amount, ts })
+    }
+    return out
   }
 
   async credit(id: string): Promise<(CreditRecord & { received: boolean }) | undefined> {
@@ -581,11 +589,6 @@ class DefaultEconomics implements Economics {
 function amountInput(value: unknown): bigint {
   if (value === undefined) throw new IcnError('ECONOMICS_INVALID_AMOUNT', 'Give an amount.')
   return parseAmount(value)
-}
-
-/** History entries as stored (dag-cbor may give numbers for bigints) → bigints where the type says so. */
-function decodeEntry(e: HistoryEntry): HistoryEntry {
-  return { ...e, amount: big(e.amount), balance: e.balance === null ? null : big(e.balance) }
 }
 
 function classId(id: string): string {

@@ -30,7 +30,7 @@ import {
   type LedgerChange,
 } from './ledger'
 import { economyParams, insufficientMana } from './mana'
-import type { NftItem, TokenClassRecord } from './types'
+import type { CreditRecord, NftItem, TokenClassRecord } from './types'
 
 export const ECONOMICS_EVENT_TYPES = {
   manaTransfer: 'mana/transfer',
@@ -63,8 +63,19 @@ function fields(body: unknown, type: string, shape: string, ...allowed: string[]
   return body as Record<string, unknown>
 }
 
+/** DIDs already checked (parsing a did:key decodes base58); bounded, cleared when full. */
+const knownDids = new Set<string>()
+
+function isMemberDid(value: unknown): value is string {
+  if (typeof value === 'string' && knownDids.has(value)) return true
+  if (!isDidKey(value)) return false
+  if (knownDids.size >= 4096) knownDids.clear()
+  knownDids.add(value)
+  return true
+}
+
 function recipient(value: unknown, author: string): string {
-  if (!isDidKey(value)) {
+  if (!isMemberDid(value)) {
     throw new IcnError(
       'ECONOMICS_INVALID_RECIPIENT',
       `"${String(value).slice(0, 80)}" is not a member DID (did:key:z6Mk…).`,
@@ -239,7 +250,7 @@ export function parseMint(body: unknown): MintBody {
   const shape = '{class, to, amount} or {class, to, items: [{id, metadata}]}'
   const b = fields(body, 'token/mint', shape, ['class', 'to', 'amount'], ['class', 'to', 'items'])
   const to = b['to']
-  if (!isDidKey(to))
+  if (!isMemberDid(to))
     throw new IcnError(
       'ECONOMICS_INVALID_RECIPIENT',
       `"${String(to).slice(0, 80)}" is not a member DID (did:key:z6Mk…).`,
@@ -379,12 +390,22 @@ const transferHandler: EventTypeHandler<TransferBody> = {
   },
 }
 
-async function receivable(view: StateView, ctx: EventContext<ReceiveBody>, family: 'mana' | 'token') {
+/** Credits a receive's validate found payable, reused by its apply in the same transaction. */
+const checked = new WeakMap<EventContext<ReceiveBody>, CreditRecord[]>()
+
+async function receivable(
+  view: StateView,
+  ctx: EventContext<ReceiveBody>,
+  family: 'mana' | 'token',
+): Promise<CreditRecord[]> {
+  const memo = checked.get(ctx)
+  if (memo !== undefined) return memo
   const actor = actorOf(ctx)
-  const out = []
+  const out: CreditRecord[] = []
   // All or nothing: a receive that lists one credit it may not take is void as a whole.
   for (const c of ctx.body.credits)
     out.push(await checkReceivable(view, actor, creditId(c.source.toString(), c.index), family))
+  checked.set(ctx, out)
   return out
 }
 

@@ -23,7 +23,6 @@ import type {
   HistoryKind,
   NftItem,
   Outcome,
-  PendingRecord,
   ReputationRecord,
   ReservationRecord,
   TokenClassRecord,
@@ -88,11 +87,49 @@ export function writeHistory(tx: StateTx, economy: string, did: string, entry: H
   entryCounters.set(tx, n + 1)
   const suffix = `${tsKey(entry.ts)}/${entry.event}/${n}`
   const primary = indexKeys.history(economy, did) + suffix
-  tx.putIndex(primary, entry)
+  tx.putIndex(primary, storedEntry(entry))
   // Secondary indexes point at the primary entry: filtered pages read only what they return.
   tx.putIndex(indexKeys.historyByKind(economy, did, entry.kind) + suffix, primary)
   if (entry.counterparty !== null)
     tx.putIndex(indexKeys.historyByCounterparty(economy, did, entry.counterparty) + suffix, primary)
+}
+
+/** Stored form of a history entry: empty fields left out (see decodeEntry). */
+function storedEntry(e: HistoryEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    event: e.event,
+    kind: e.kind,
+    direction: e.direction,
+    asset: e.asset,
+    amount: e.amount,
+    ts: e.ts,
+    scope: e.scope,
+  }
+  if (e.asset !== 'mana') out['symbol'] = e.symbol
+  if (e.counterparty !== null) out['counterparty'] = e.counterparty
+  if (e.memo !== '') out['memo'] = e.memo
+  if (e.balance !== null) out['balance'] = e.balance
+  if (e.items !== null) out['items'] = e.items
+  return out
+}
+
+/** A stored history entry → the full entry (bigints where the type says so, empty fields filled in). */
+export function decodeEntry(raw: Partial<HistoryEntry>): HistoryEntry {
+  const asset = raw.asset ?? 'mana'
+  return {
+    event: raw.event ?? '',
+    kind: raw.kind ?? 'transfer',
+    direction: raw.direction ?? 'in',
+    asset,
+    symbol: raw.symbol ?? (asset === 'mana' ? 'mana' : ''),
+    amount: big(raw.amount),
+    counterparty: raw.counterparty ?? null,
+    ts: Number(raw.ts),
+    scope: raw.scope ?? '',
+    memo: raw.memo ?? '',
+    balance: raw.balance === undefined || raw.balance === null ? null : big(raw.balance),
+    items: raw.items ?? null,
+  }
 }
 
 interface EntryInput {
@@ -264,24 +301,45 @@ export async function createCredit(
     memo,
     ts: actor.ts,
   }
-  tx.put(econKeys.credit(id), record)
-  tx.putIndex(indexKeys.pending(input.to) + id, {
-    credit: id,
-    kind: record.kind,
-    scope: record.scope,
-    economy,
-    from: record.from,
-    asset,
-    amount,
-    ts: actor.ts,
-  } satisfies PendingRecord)
+  tx.put(econKeys.credit(id), storedCredit(record))
+  // The pending list holds the economy only (for filtering); details come from the credit.
+  tx.putIndex(indexKeys.pending(input.to) + id, economy)
   notify(tx, { type: 'credit', credit: record })
   return record
 }
 
+/** Stored form: what the key does not already say, without empty fields (less to encode on the hot path). */
+function storedCredit(c: CreditRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    kind: c.kind,
+    scope: c.scope,
+    economy: c.economy,
+    from: c.from,
+    to: c.to,
+    asset: c.asset,
+    amount: c.amount,
+    ts: c.ts,
+  }
+  if (c.items !== null) out['items'] = c.items
+  if (c.memo !== '') out['memo'] = c.memo
+  return out
+}
+
 export async function readCredit(view: StateView, id: string): Promise<CreditRecord | undefined> {
-  const raw = await view.get<CreditRecord>(econKeys.credit(id))
-  return raw === undefined ? undefined : { ...raw, amount: big(raw.amount) }
+  const raw = await view.get<Omit<CreditRecord, 'id' | 'source' | 'index'> & Partial<CreditRecord>>(
+    econKeys.credit(id),
+  )
+  if (raw === undefined) return undefined
+  const split = id.lastIndexOf(':')
+  return {
+    ...raw,
+    id,
+    source: id.slice(0, split),
+    index: Number(id.slice(split + 1)),
+    amount: big(raw.amount),
+    items: raw.items ?? null,
+    memo: raw.memo ?? '',
+  }
 }
 
 /**

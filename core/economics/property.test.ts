@@ -9,6 +9,7 @@ import type { VerifiedEvent } from '../dag'
 import { testAuthor, type TestAuthor } from '../test/events'
 import { big } from './amounts'
 import { econKeys } from './keys'
+import { readCredit } from './ledger'
 import { advance, decodeAccount, openingAccount, type ManaParams } from './mana'
 import { startEconNode, TEST_LEDGER_TYPE, type EconTestNode } from './test-support'
 import type { CreditRecord } from './types'
@@ -234,10 +235,9 @@ async function snapshot(n: EconTestNode): Promise<Ledger> {
     const owner = row.key.split('/')[3]!
     reservations.set(owner, (reservations.get(owner) ?? 0n) + big(row.value.amount))
   }
-  const credits = (await view.list<CreditRecord>('econ/credit/', { limit: 100_000 })).map((r) => ({
-    ...r.value,
-    amount: big(r.value.amount),
-  }))
+  const credits: CreditRecord[] = []
+  for (const row of await view.list('econ/credit/', { limit: 100_000 }))
+    credits.push((await readCredit(view, row.key.slice('econ/credit/'.length)))!)
   let pendingMana = 0n
   for (const c of credits) {
     if (c.asset === 'mana' && (await view.get(econKeys.received(c.id))) === undefined) pendingMana += c.amount
