@@ -233,7 +233,7 @@ class DefaultEconomics implements Economics {
       if (ledgerRule || isIcnError(err, 'IDENTITY_LOCKED') || isIcnError(err, 'NODE_NOT_RUNNING'))
         this.components.logger.debug('credit not acknowledged', {
           credit: first.id,
-          code: (err as IcnError).code,
+          code: err.code,
         })
       else this.components.logger.warn('could not acknowledge a credit', { credit: first.id, err })
       return 0
