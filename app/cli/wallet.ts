@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { IcnClient } from '../client'
 import type { WalletBalance, WalletHistoryEntry, WalletHistoryKind } from '../contract'
+import { formatUnits } from '../../core/economics/amounts'
 import { UsageError, type CliContext } from './index'
 import { short, tokenCommands } from './token'
 
@@ -60,9 +61,25 @@ function formatBalance(b: WalletBalance): string {
   ].join('\n')
 }
 
-function formatEntry(e: WalletHistoryEntry): string {
-  const sign = e.direction === 'in' ? '+' : '-'
-  const amount = `${sign}${e.amount} ${e.symbol}`
+/** Amounts in display units: tokens with their class's decimals (looked up once per class). */
+function assetFormatter(client: IcnClient): (asset: string, amount: string) => Promise<string> {
+  const classes = new Map<string, Promise<{ symbol: string; decimals: number }>>()
+  return async (asset, amount) => {
+    if (asset === 'mana') return `${amount} mana`
+    let klass = classes.get(asset)
+    if (klass === undefined) {
+      klass = client
+        .call('tokens.class', { id: asset })
+        .catch(() => ({ symbol: asset.slice(0, 12), decimals: 0 }))
+      classes.set(asset, klass)
+    }
+    const { symbol, decimals } = await klass
+    return `${formatUnits(amount, decimals)} ${symbol}`
+  }
+}
+
+function formatEntry(e: WalletHistoryEntry, shown: string): string {
+  const amount = `${e.direction === 'in' ? '+' : '-'}${shown}`
   const who =
     e.counterparty === null ? '' : `${e.direction === 'in' ? 'from' : 'to'} ${short(e.counterparty)}`
   return [
@@ -172,9 +189,11 @@ export function walletCommands(ctx: CliContext): void {
           limit: parseLimit(options.limit),
           ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
         })
+        const format = assetFormatter(client)
+        const amounts = await Promise.all(page.entries.map((e) => format(e.asset, e.amount)))
         print(page, () => {
           if (page.entries.length === 0) return 'no entries'
-          const lines = page.entries.map(formatEntry)
+          const lines = page.entries.map((e, i) => formatEntry(e, amounts[i]!))
           if (page.next !== null) lines.push(`more: icn wallet history --cursor '${page.next}'`)
           return lines.join('\n')
         })
@@ -238,13 +257,15 @@ export function walletCommands(ctx: CliContext): void {
         ...(options.did === undefined ? {} : { did: options.did }),
         ...(options.scope === undefined ? {} : { scope: options.scope }),
       })
+      const format = assetFormatter(client)
+      const amounts = await Promise.all(r.credits.map((c) => format(c.asset, c.amount)))
       print(r, () =>
         r.credits.length === 0
           ? 'nothing pending'
           : r.credits
               .map(
-                (c) =>
-                  `${c.kind.padEnd(10)} ${c.amount.padStart(12)} ${c.asset === 'mana' ? 'mana' : c.asset}  from ${short(c.from)}  ${c.credit}`,
+                (c, i) =>
+                  `${c.kind.padEnd(10)} ${amounts[i]!.padStart(18)}  from ${short(c.from)}  ${c.credit}`,
               )
               .join('\n'),
       )
