@@ -371,7 +371,11 @@ const economicsMethods = {
     result: returns<WalletCost>(),
   },
   'wallet.pending': {
-    params: z.strictObject({ did: did.optional(), scope: scope.optional() }),
+    params: z.strictObject({
+      did: did.optional(),
+      scope: scope.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
     result: returns<{ credits: PendingCredit[] }>(),
   },
   'tokens.classes': {

@@ -175,7 +175,7 @@ async function transferIngest(): Promise<Figure[]> {
     )
     const started = performance.now()
     await ingestAll(own, sent)
-    while ((await own.economics.pending()).length > 0) await new Promise((r) => setTimeout(r, 5))
+    while ((await own.economics.pending({ limit: 1 })).length > 0) await new Promise((r) => setTimeout(r, 5))
     ackSeconds = (performance.now() - started) / 1000
   } finally {
     await own.stop()

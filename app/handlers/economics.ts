@@ -144,8 +144,12 @@ export function economicsHandlers(node: IcnNode): Pick<Handlers, EconomicsMethod
         availableAt: q.availableAt,
       }
     },
-    async 'wallet.pending'({ did, scope }) {
-      const credits = await economics.pending({ ...opt('did', did), ...opt('scope', scope) })
+    async 'wallet.pending'({ did, scope, limit }) {
+      const credits = await economics.pending({
+        ...opt('did', did),
+        ...opt('scope', scope),
+        ...opt('limit', limit),
+      })
       return { credits: credits.map((c) => ({ ...c, amount: c.amount.toString() })) }
     },
     async 'tokens.classes'({ scope, issuer, limit }) {

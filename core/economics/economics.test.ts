@@ -37,7 +37,7 @@ async function available(did: string): Promise<bigint> {
 /** Waits until the node's own chain has acknowledged everything addressed to it. */
 async function settled(node = n): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if ((await node.node.economics.pending()).length === 0) return
+    if ((await node.node.economics.pending({ limit: 1 })).length === 0) return
     await new Promise((r) => setTimeout(r, 10))
   }
   throw new Error('credits were not acknowledged')

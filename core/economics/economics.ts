@@ -412,13 +412,15 @@ class DefaultEconomics implements Economics {
     }
   }
 
-  async pending(options: { did?: string; scope?: string } = {}): Promise<PendingRecord[]> {
+  async pending(options: { did?: string; scope?: string; limit?: number } = {}): Promise<PendingRecord[]> {
     const did = this.member(options.did)
     const view = this.view()
     const economy = options.scope === undefined ? undefined : await economyOf(view, this.scope(options.scope))
+    const limit = Math.min(Math.max(options.limit ?? 1000, 1), 1000)
     const rows = await view.listIndex<string>(indexKeys.pending(did), { limit: 1000 })
     const out: PendingRecord[] = []
     for (const row of rows) {
+      if (out.length >= limit) break
       if (economy !== undefined && row.value !== economy) continue
       const credit = await readCredit(view, row.key.slice(indexKeys.pending(did).length))
       if (credit === undefined) continue

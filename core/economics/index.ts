@@ -163,7 +163,8 @@ export interface Economics extends Startable {
     did?: string
   }): Promise<CostQuote>
   /** Credits addressed to `did` that its chain has not acknowledged yet. */
-  pending(options?: { did?: string; scope?: string }): Promise<PendingRecord[]>
+  /** @param options.limit at most this many (default and maximum 1000) */
+  pending(options?: { did?: string; scope?: string; limit?: number }): Promise<PendingRecord[]>
   credit(id: string): Promise<(CreditRecord & { received: boolean }) | undefined>
   transfer(input: TransferInput, options?: Signal): Promise<VerifiedEvent>
   createClass(input: CreateClassInput, options?: Signal): Promise<TokenClassRecord>

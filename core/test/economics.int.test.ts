@@ -47,7 +47,7 @@ class Relay {
   /** Waits until no node has credits to its own member left to acknowledge. */
   private async quiet(): Promise<void> {
     for (let i = 0; i < 300; i++) {
-      const pending = await Promise.all(this.nodes.map((n) => n.node.economics.pending()))
+      const pending = await Promise.all(this.nodes.map((n) => n.node.economics.pending({ limit: 1 })))
       if (pending.every((p) => p.length === 0)) {
         await new Promise((r) => setTimeout(r, 20))
         return
