@@ -301,7 +301,245 @@ const networkMethods = {
 } as const
 
 // ---- economics: wallet and tokens ----
-const economicsMethods = {} as const
+
+/** Amounts are integer strings of base units (numbers are accepted); the handler checks them (ledger codes). */
+const amount = z.union([z.string().max(100), z.number()])
+const recipient = z.string().min(1).max(300)
+const historyKind = z.enum([
+  'transfer',
+  'settlement',
+  'grant',
+  'refund',
+  'mint',
+  'opening',
+  'fee',
+  'reserve',
+  'release',
+  'burn',
+])
+
+export type WalletHistoryKind = z.infer<typeof historyKind>
+
+export interface WalletBalance {
+  did: string
+  scope: string
+  /** The economy the scope's mana lives in (a cooperative inside a federation uses the federation's). */
+  economy: string
+  available: string
+  reserved: string
+  regenerating: {
+    ratePerHour: string
+    capacity: string
+    /** When regeneration fills the account (ms); null when it is full or never fills. */
+    fullAt: number | null
+  }
+  full: boolean
+  /** False while the DID has not acted in this economy: `available` is the opening balance it will get. */
+  opened: boolean
+  /** Time (ms) the balance is evaluated at. */
+  at: number
+}
+
+export interface WalletHistoryEntry {
+  event: string
+  kind: WalletHistoryKind
+  direction: 'in' | 'out'
+  /** 'mana' or a token class id. */
+  asset: string
+  symbol: string
+  amount: string
+  counterparty: string | null
+  ts: number
+  scope: string
+  memo: string
+  /** Available mana after the entry (mana entries). */
+  balance: string | null
+  items: string[] | null
+}
+
+export interface WalletHistory {
+  did: string
+  economy: string
+  entries: WalletHistoryEntry[]
+  /** Cursor of the next, older page; null at the end. */
+  next: string | null
+  /** With `format: 'csv'`: the page as CSV (header included when there is no cursor). */
+  csv?: string
+}
+
+export interface WalletCost {
+  /** The event type the action is. */
+  type: string
+  scope: string
+  economy: string
+  fee: string
+  amount: string
+  total: string
+  available: string
+  covered: boolean
+  shortfall: string
+  /** When regeneration alone covers the total (ms); null when it never will. */
+  availableAt: number | null
+}
+
+export interface PendingCredit {
+  credit: string
+  kind: string
+  scope: string
+  economy: string
+  from: string
+  asset: string
+  amount: string
+  ts: number
+}
+
+export interface TokenClass {
+  id: string
+  scope: string
+  issuer: string
+  symbol: string
+  name: string
+  decimals: number
+  fungible: boolean
+  transferable: boolean
+  metadata: string | null
+  scopeMint: boolean
+  createdAt: number
+  /** Supply (base units): given by tokens.class. */
+  minted?: string
+  burned?: string
+}
+
+export interface TokenBalance {
+  class: TokenClass
+  amount: string
+  items: { id: string; metadata: string | null }[]
+}
+
+export interface Reputation {
+  did: string
+  economy: string
+  successes: number
+  failures: number
+  timeouts: number
+  /** 0–1000; 500 for a newcomer. */
+  score: number
+  last: number | null
+}
+
+export interface LedgerEventResult extends EventSummary {
+  /** Credit ids this event created (the recipient's node acknowledges them). */
+  credits: string[]
+}
+
+const economicsMethods = {
+  'wallet.balance': {
+    params: z.strictObject({ did: did.optional(), scope: scope.optional() }),
+    result: returns<WalletBalance>(),
+  },
+  'wallet.history': {
+    params: z.strictObject({
+      did: did.optional(),
+      scope: scope.optional(),
+      kind: historyKind.optional(),
+      counterparty: did.optional(),
+      since: z.number().int().min(0).optional(),
+      until: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+      cursor: z.string().max(1000).optional(),
+      format: z.enum(['json', 'csv']).optional(),
+    }),
+    result: returns<WalletHistory>(),
+  },
+  'wallet.transfer': {
+    params: z.strictObject({
+      to: recipient,
+      amount,
+      scope: scope.optional(),
+      memo: z.string().max(1000).optional(),
+    }),
+    result: returns<LedgerEventResult>(),
+  },
+  'wallet.cost': {
+    params: z.strictObject({
+      /** A named action (transfer, vote, propose, note, mint, create-class, job) or an event type. */
+      action: z.string().min(1).max(100),
+      scope: scope.optional(),
+      /** Value moved or escrowed on top of the fee (a transfer's amount, a job's maxPrice). */
+      amount: amount.optional(),
+      did: did.optional(),
+    }),
+    result: returns<WalletCost>(),
+  },
+  'wallet.pending': {
+    params: z.strictObject({
+      did: did.optional(),
+      scope: scope.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    result: returns<{ credits: PendingCredit[] }>(),
+  },
+  'tokens.classes': {
+    params: z.strictObject({
+      scope: scope.optional(),
+      issuer: did.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    result: returns<{ classes: TokenClass[] }>(),
+  },
+  'tokens.class': { params: z.strictObject({ id: cid }), result: returns<TokenClass>() },
+  'tokens.createClass': {
+    params: z.strictObject({
+      symbol: z.string().min(1).max(40),
+      name: z.string().max(200).optional(),
+      decimals: z.number().int().optional(),
+      fungible: z.boolean().optional(),
+      transferable: z.boolean().optional(),
+      metadata: cid.nullable().optional(),
+      scopeMint: z.boolean().optional(),
+      scope: scope.optional(),
+    }),
+    result: returns<TokenClass>(),
+  },
+  'tokens.mint': {
+    params: z.strictObject({
+      class: z.string().min(1).max(200),
+      to: recipient.optional(),
+      amount: amount.optional(),
+      items: z
+        .array(z.strictObject({ id: z.string().max(200), metadata: cid.nullable().optional() }))
+        .max(1000)
+        .optional(),
+    }),
+    result: returns<LedgerEventResult>(),
+  },
+  'tokens.transfer': {
+    params: z.strictObject({
+      class: z.string().min(1).max(200),
+      to: recipient,
+      amount: amount.optional(),
+      ids: z.array(z.string().max(200)).max(1000).optional(),
+      memo: z.string().max(1000).optional(),
+    }),
+    result: returns<LedgerEventResult>(),
+  },
+  'tokens.burn': {
+    params: z.strictObject({
+      class: z.string().min(1).max(200),
+      amount: amount.optional(),
+      ids: z.array(z.string().max(200)).max(1000).optional(),
+    }),
+    result: returns<LedgerEventResult>(),
+  },
+  'tokens.balances': {
+    params: z.strictObject({ did: did.optional(), scope: scope.optional() }),
+    result: returns<{ did: string; balances: TokenBalance[] }>(),
+  },
+  'reputation.get': {
+    params: z.strictObject({ did, scope: scope.optional() }),
+    result: returns<Reputation>(),
+  },
+} as const
 
 // ---- governance ----
 export type GovScopeKind = 'federation' | 'cooperative'
@@ -593,8 +831,8 @@ const governanceMethods = {
 } as const
 
 // ---- runtime and mesh jobs ----
-/** Amounts travel as integer strings (base units); small integers are accepted as numbers. */
-const amount = z.union([
+/** Mesh amounts travel as integer strings (base units); small integers are accepted as numbers. */
+const meshAmount = z.union([
   z.string().regex(/^\d{1,16}$/, 'an amount is a whole number'),
   z.number().int().min(0),
 ])
@@ -759,7 +997,7 @@ const meshMethods = {
       inputs: z.array(blob).max(1024).optional(),
       limits: z
         .strictObject({
-          fuel: amount.optional(),
+          fuel: meshAmount.optional(),
           memoryMiB: z.number().int().min(1).max(4096).optional(),
           timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
           outputBytes: z
@@ -770,7 +1008,7 @@ const meshMethods = {
             .optional(),
         })
         .optional(),
-      maxPrice: amount,
+      maxPrice: meshAmount,
       minReputation: z.number().int().min(0).max(1000).optional(),
       bidWindowMs: z.number().int().min(1).max(3_600_000).optional(),
       scope: scope.optional(),
@@ -816,7 +1054,7 @@ const meshMethods = {
         .optional(),
       /** Pause contributing for this many hours (0 resumes). */
       pauseHours: z.number().min(0).max(168).optional(),
-      minPrice: amount.optional(),
+      minPrice: meshAmount.optional(),
       allow: z.array(did).max(1000).optional(),
       deny: z.array(did).max(1000).optional(),
       wasmer: z.boolean().optional(),
@@ -908,7 +1146,27 @@ const networkEvents = {
     total: number
   }>(),
 } as const
-const economicsEvents = {} as const
+const economicsEvents = {
+  /** A balance changed (mana or a token, `asset`); all fields null after a refold, when any may have. */
+  'wallet:balance-changed': returns<{
+    did: string | null
+    economy: string | null
+    asset: string | null
+    event: string | null
+  }>(),
+  /** Value was given to `to`; its node acknowledges it (then `wallet:balance-changed` follows). */
+  'wallet:credit': returns<{
+    id: string
+    kind: string
+    from: string
+    to: string
+    asset: string
+    amount: string
+    scope: string
+    economy: string
+  }>(),
+  'reputation:changed': returns<{ did: string; economy: string; event: string }>(),
+} as const
 const governanceEvents = {
   /** A proposal was created, passed, failed (its result applied) or undone by a refold. */
   'gov:proposal-updated': returns<{ proposal: string; scope: string; status: string }>(),

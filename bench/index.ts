@@ -11,6 +11,7 @@ import runtimeBench from './runtime'
 import { desktopBench } from './desktop'
 import { networkBench } from './network'
 import meshBench from './mesh'
+import { economicsBench } from './economics'
 
 const SUITES: BenchSuite[] = [
   foundationBench,
@@ -20,6 +21,7 @@ const SUITES: BenchSuite[] = [
   networkBench,
   governanceBench,
   meshBench,
+  economicsBench,
 ]
 
 function line(f: Figure): string {

@@ -50,6 +50,28 @@ export interface NodeEvents {
   }
   /** The executor settings of this node changed (the tray's "pause contributing" listens). */
   'mesh:executor-settings': { settings: ExecutorSettings }
+  /**
+   * A mana or token balance changed (a member's own event: spend, receipt, reservation). All fields null after a
+   * refold, when any balance may have changed.
+   */
+  'economics:balance-changed': {
+    did: string | null
+    economy: string | null
+    asset: string | null
+    event: string | null
+  }
+  /** Value was given to `to`; it is credited when the recipient's chain acknowledges it. */
+  'economics:credit': {
+    id: string
+    kind: string
+    from: string
+    to: string
+    asset: string
+    amount: string
+    scope: string
+    economy: string
+  }
+  'economics:reputation-changed': { did: string; economy: string; event: string }
   [name: `${string}:${string}`]: unknown
 }
 

@@ -11,6 +11,7 @@ import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runt
 import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
+import { economics as createEconomics, type Economics, type EconomicsInit } from './economics'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -26,6 +27,7 @@ export interface IcnNodeInit {
   network?: NetworkInit
   governance?: GovernanceInit
   mesh?: MeshInit
+  economics?: EconomicsInit
 }
 
 export interface NodeInfo {
@@ -50,6 +52,7 @@ export interface IcnNode {
   readonly governance: Governance
   /** The compute job market: submit, bid, execute, verify, settle. */
   readonly mesh: Mesh
+  readonly economics: Economics
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -69,6 +72,7 @@ class DefaultIcnNode implements IcnNode {
   readonly network: Network
   readonly governance: Governance
   readonly mesh: Mesh
+  readonly economics: Economics
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -92,6 +96,12 @@ class DefaultIcnNode implements IcnNode {
       identity: this.identity,
       events: this.events,
       logger: this.logger.child('dag'),
+    })
+    this.economics = createEconomics(init.economics)({
+      dag: this.dag,
+      identity: this.identity,
+      events: this.events,
+      logger: this.logger.child('economics'),
     })
     this.runtime = createRuntime(init.runtime)({ logger: this.logger.child('runtime') })
     this.network = createNetwork(init.network)({
@@ -122,6 +132,7 @@ class DefaultIcnNode implements IcnNode {
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
       { name: 'dag', service: this.dag },
+      { name: 'economics', service: this.economics },
       { name: 'runtime', service: this.runtime },
       { name: 'governance', service: this.governance },
       { name: 'mesh', service: this.mesh },

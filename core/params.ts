@@ -24,7 +24,7 @@ export const PARAMS = {
     min: 1n,
     max: 10n ** 15n,
     unit: 'mana',
-    doc: 'Most mana an account can hold.',
+    doc: 'Most mana regeneration fills an account to (received mana may take it above; then it pauses).',
   },
   'mana.regenPerHour': {
     default: 50n,

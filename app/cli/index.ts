@@ -30,6 +30,7 @@ import { cclCommands } from './ccl'
 import { networkCommands } from './network'
 import { jobCommands } from './job'
 import { executorCommands } from './executor'
+import { walletCommands } from './wallet'
 
 export interface CliIo {
   out(text: string): void
@@ -77,6 +78,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   networkCommands,
   jobCommands,
   executorCommands,
+  walletCommands,
 ]
 
 function processIo(): CliIo {
