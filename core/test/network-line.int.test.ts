@@ -68,14 +68,18 @@ describe('five nodes in a line', () => {
 })
 
 describe('mesh messages along a line', () => {
+  // A cooperative scope of its own (any scope DID): the mesh service judges 'global' mesh messages itself.
+  let SCOPE = ''
   const nodes: TestNode[] = []
   const received: string[][] = [[], [], [], []]
 
   beforeAll(async () => {
     for (let i = 0; i < 4; i++) nodes.push(await startNetNode({ network: { dht: false } }))
     for (let i = 0; i < 3; i++) await nodes[i + 1]!.node.network.connect(tcpAddr(nodes[i]!))
+    SCOPE = 'did:icn:bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+    for (const n of nodes) await n.node.network.subscribe(SCOPE)
     nodes.forEach((n, i) =>
-      n.node.network.onMesh('global', (m) => {
+      n.node.network.onMesh(SCOPE, (m) => {
         const text = new TextDecoder().decode(m.data)
         received[i]!.push(text)
         // Node 1 judges "bad …" messages invalid: they must stop there.
@@ -83,7 +87,7 @@ describe('mesh messages along a line', () => {
       }),
     )
     for (const [i, n] of nodes.entries())
-      await waitForMesh(n, i === 0 || i === 3 ? 1 : 2, '/icn/global/mesh/1')
+      await waitForMesh(n, i === 0 || i === 3 ? 1 : 2, `/icn/${SCOPE}/mesh/1`)
   })
 
   afterAll(async () => {
@@ -91,8 +95,8 @@ describe('mesh messages along a line', () => {
   })
 
   it('travel as far as every hop accepts them, and no further than a hop that rejects them', async () => {
-    await nodes[0]!.node.network.publishMesh('global', new TextEncoder().encode('bad job offer'))
-    await nodes[0]!.node.network.publishMesh('global', new TextEncoder().encode('job offer'))
+    await nodes[0]!.node.network.publishMesh(SCOPE, new TextEncoder().encode('bad job offer'))
+    await nodes[0]!.node.network.publishMesh(SCOPE, new TextEncoder().encode('job offer'))
     await waitFor('the good message at the far end', () => received[3]!.includes('job offer'))
     expect(received[1]).toEqual(['bad job offer', 'job offer'])
     expect(received[2]).toEqual(['job offer'])
