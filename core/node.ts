@@ -12,6 +12,7 @@ import { network as createNetwork, type Network, type NetworkInit } from './netw
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
 import { economics as createEconomics, type Economics, type EconomicsInit } from './economics'
+import { LivePolicies } from './ccl/live'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
 export interface IcnNodeInit {
@@ -53,6 +54,8 @@ export interface IcnNode {
   /** The compute job market: submit, bid, execute, verify, settle. */
   readonly mesh: Mesh
   readonly economics: Economics
+  /** Live CCL policies: governance's policy runtime, dry runs and the active-policy list (core/ccl/live.ts). */
+  readonly policies: LivePolicies
   readonly status: NodeStatusName
   readonly startedAt: number | null
   info(): NodeInfo
@@ -73,6 +76,7 @@ class DefaultIcnNode implements IcnNode {
   readonly governance: Governance
   readonly mesh: Mesh
   readonly economics: Economics
+  readonly policies: LivePolicies
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
   /** Services in start order; stop runs it backwards. */
@@ -112,7 +116,11 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('network'),
     })
-    this.governance = createGovernance(init.governance)({
+    this.policies = new LivePolicies({ dag: this.dag, logger: this.logger.child('ccl') })
+    this.governance = createGovernance({
+      ...init.governance,
+      policyRuntime: init.governance?.policyRuntime ?? this.policies,
+    })({
       dag: this.dag,
       identity: this.identity,
       events: this.events,
