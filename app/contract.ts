@@ -1084,6 +1084,15 @@ const cclSource = z.strictObject({
   file: z.string().max(200).optional(),
 })
 
+export const CCL_POLICY_ENTRIES = [
+  'can_propose',
+  'vote_weight',
+  'proposal_passes',
+  'mana_cost',
+  'job_admission',
+] as const
+export type CclPolicyEntry = (typeof CCL_POLICY_ENTRIES)[number]
+
 const cclMethods = {
   'ccl.check': { params: cclSource, result: returns<{ ok: boolean; diagnostics: CclDiagnostic[] }>() },
   'ccl.compile': {
@@ -1097,7 +1106,78 @@ const cclMethods = {
       diagnostics: CclDiagnostic[]
     }>(),
   },
+  /**
+   * Dry-runs one policy entry of a source, a compiled module or a stored module (by CID) against the current
+   * state of a scope (its members, roles and parameters), with the live fuel budget unless `fuel` is given.
+   */
+  'ccl.run': {
+    params: z
+      .strictObject({
+        entry: z.enum(CCL_POLICY_ENTRIES),
+        source: z
+          .string()
+          .max(1024 * 1024)
+          .optional(),
+        wasm: bytes.optional(),
+        module: z.string().min(8).max(200).optional(),
+        file: z.string().max(200).optional(),
+        scope: z.string().min(8).max(200).optional(),
+        inputs: z.record(z.string().min(1).max(64), z.string().max(4096)).optional(),
+        fuel: z
+          .string()
+          .regex(/^[1-9]\d{0,18}$/)
+          .optional(),
+      })
+      .refine((p) => [p.source, p.wasm, p.module].filter((x) => x !== undefined).length === 1, {
+        message: 'give exactly one of source, wasm or module',
+      }),
+    result: returns<CclRunResult>(),
+  },
+  /** Active policies (per scope: name, module CID, activating proposal, since) and recent fallbacks. */
+  'ccl.policies': {
+    params: z.strictObject({ scope: z.string().min(8).max(200).optional() }),
+    result: returns<{ policies: CclActivePolicy[]; fallbacks: CclPolicyFallback[] }>(),
+  },
 } as const
+
+export interface CclRunResult {
+  entry: CclPolicyEntry
+  /** The decision the node would take: the policy's value, or the built-in default when it failed. */
+  value: string
+  /** The policy's own value (Int/Mana in decimal, Bool as true/false); null when it failed. */
+  policyValue: string | null
+  /** The built-in rule's value for the same inputs. */
+  defaultValue: string
+  /** True when the policy trapped or ran out of fuel and the built-in rule decided. */
+  fallback: boolean
+  error: ErrorInfo | null
+  fuelUsed: string
+  logs: string[]
+  /** Raw CID of the module that ran. */
+  module: string
+}
+
+export interface CclActivePolicy {
+  scope: string
+  policy: CclPolicyEntry
+  module: string
+  /** The passed proposal that activated it. */
+  proposal: string
+  /** Governance log position of the activation: decisions whose basis is at or after it use the module. */
+  n: number
+  /** ms timestamp of the activation. */
+  since: number
+}
+
+export interface CclPolicyFallback {
+  scope: string
+  policy: CclPolicyEntry
+  module: string
+  code: string
+  message: string
+  /** ts of the decided event. */
+  ts: number
+}
 
 // ---- credentials, roles and disputes ----
 const credentialMethods = {} as const

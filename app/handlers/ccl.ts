@@ -4,7 +4,7 @@ import type { IcnNode } from '../../core/node'
 import type { EventSink } from '../events'
 import type { CclDiagnostic, Handlers } from '../contract'
 
-type CclMethods = 'ccl.check' | 'ccl.compile'
+type CclMethods = 'ccl.check' | 'ccl.compile' | 'ccl.run' | 'ccl.policies'
 
 export function toCclDiagnostic(d: Diagnostic): CclDiagnostic {
   return { ...d, formatted: formatDiagnostic(d) }
@@ -27,6 +27,25 @@ export function cclHandlers(node: IcnNode): Pick<Handlers, CclMethods> {
         compilerVersion: CCL_COMPILER_VERSION,
         diagnostics: result.diagnostics.map(toCclDiagnostic),
       }
+    },
+    async 'ccl.run'(params) {
+      const source = params.source
+      // A source is compiled here (not in the engine) so its diagnostics name the caller's file.
+      const wasm =
+        source === undefined
+          ? params.wasm
+          : compile(source, params.file === undefined ? {} : { file: params.file }).wasm
+      return node.policies.run({
+        entry: params.entry,
+        ...(wasm === undefined ? {} : { wasm }),
+        ...(params.module === undefined ? {} : { module: params.module }),
+        ...(params.scope === undefined ? {} : { scope: params.scope }),
+        inputs: params.inputs ?? {},
+        ...(params.fuel === undefined ? {} : { fuel: BigInt(params.fuel) }),
+      })
+    },
+    async 'ccl.policies'({ scope }) {
+      return { policies: await node.policies.active(scope), fallbacks: node.policies.fallbacks(scope) }
     },
   }
 }

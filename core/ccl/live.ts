@@ -332,7 +332,7 @@ export class LivePolicies implements PolicyRuntime {
         defaultValue,
         fallback: true,
         error: failureOf(err),
-        fuelUsed: String(details?.['fuelUsed'] ?? 0),
+        fuelUsed: typeof details?.['fuelUsed'] === 'bigint' ? details['fuelUsed'].toString() : '0',
         logs: (details?.['logs'] as string[] | undefined) ?? [],
         module,
       }
@@ -452,7 +452,7 @@ function builtIn(entry: PolicyName, args: Record<string, unknown>, context: Poli
     case 'vote_weight':
       return Object.hasOwn(context.members, args['voter'] as string) ? '1' : '0'
     case 'proposal_passes': {
-      const n = (k: string): number => Number(args[k] as bigint)
+      const n = (k: string): number => Number(args[k])
       const quorum = Number(context.params['gov.quorum'] ?? 0n)
       const threshold = Number(context.params['gov.threshold'] ?? 0n)
       return String(
