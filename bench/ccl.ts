@@ -1,13 +1,119 @@
 /**
- * CCL compiler bench: compile time of a generated 1,000-line policy (target < 200 ms), with parse + check alone as
- * a baseline from the same run. Run it alone with `npx tsx bench/ccl.ts`.
+ * CCL bench: compile time of a generated 1,000-line policy (target < 200 ms), with parse + check alone as a baseline
+ * from the same run; and the live policy call overhead through the real path (target < 20 µs): a real node, the
+ * module in its block store, `node.policies.load` as governance calls it, then the returned hooks per decision,
+ * with the built-in rule as the baseline. Run it alone with `npx tsx bench/ccl.ts`.
  */
 import { pathToFileURL } from 'node:url'
 import { atMost, percentile, round, type BenchSuite, type Figure } from './harness'
 import { check, compile } from '../core/ccl'
+import { RAW } from '../core/dag'
+import { DEFAULT_POLICY } from '../core/governance'
+import { silentLogger } from '../core/logger'
+import { createNode } from '../core/node'
+import { TEST_KDF, TEST_PASSPHRASE, tempDir } from '../core/test/helpers'
 
 const TARGET_MS = 200
 const RUNS = 25
+const CALL_TARGET_US = 20
+const CALLS = 20_000
+
+/** Median µs per call over batches of `CALLS / 20` calls. */
+function perCallUs(f: (i: number) => unknown): number {
+  const batch = CALLS / 20
+  for (let i = 0; i < batch; i++) f(i)
+  const samples: number[] = []
+  for (let b = 0; b < 20; b++) {
+    const started = performance.now()
+    for (let i = 0; i < batch; i++) f(i)
+    samples.push(((performance.now() - started) * 1000) / batch)
+  }
+  return percentile(samples, 50)
+}
+
+/** Policy hooks loaded by a real node's LivePolicies, as governance loads them for a proposal. */
+async function liveCallFigures(): Promise<Figure[]> {
+  const dir = await tempDir('icn-bench-ccl-')
+  const node = createNode({ dataDir: dir.path, logger: silentLogger, identity: { kdf: TEST_KDF } })
+  await node.start()
+  try {
+    await node.identity.create({ passphrase: TEST_PASSPHRASE })
+    const { scope } = await node.governance.createScope({ kind: 'cooperative', name: 'Bench' })
+    const passes = compile(
+      'fn proposal_passes(yes: Int, no: Int, abstain: Int, eligible: Int) -> Bool { return yes > no; }',
+    ).wasm
+    const weight = compile(
+      'fn vote_weight(voter: Did) -> Int { if has_role(voter, "founder") { return 2; } return 1; }',
+    ).wasm
+    const modules = {
+      proposal_passes: (await node.dag.blocks.put(passes, RAW)).toString(),
+      vote_weight: (await node.dag.blocks.put(weight, RAW)).toString(),
+    }
+    const load = () =>
+      node.policies.load({ scope, modules, basisN: 0, ts: Date.now(), view: node.dag.view() })
+    const hooks = await load()
+    const input = (i: number) => ({
+      method: 'yesno' as const,
+      yes: i % 7,
+      no: 3,
+      abstain: 0,
+      eligible: 10,
+      participants: 3 + (i % 7),
+      quorum: 50,
+      threshold: 50,
+      winner: null,
+    })
+    const proposalPasses = hooks.proposalPasses as (typeof DEFAULT_POLICY)['proposalPasses']
+    const voteWeight = hooks.voteWeight as (typeof DEFAULT_POLICY)['voteWeight']
+    const me = node.identity.did() as string
+    if (voteWeight(me) !== 2 || node.policies.fallbacks().length !== 0)
+      throw new Error('the live policy did not run')
+    const passUs = round(
+      perCallUs((i) => proposalPasses(input(i))),
+      2,
+    )
+    const builtInUs = round(
+      perCallUs((i) => DEFAULT_POLICY.proposalPasses(input(i))),
+      3,
+    )
+    const weightUs = round(
+      perCallUs(() => voteWeight(me)),
+      2,
+    )
+    const loadTimes: number[] = []
+    for (let k = 0; k < 50; k++) {
+      const started = performance.now()
+      await load()
+      loadTimes.push(performance.now() - started)
+    }
+    return [
+      {
+        name: 'live policy call, trivial proposal_passes (node.policies hook → WASM → host)',
+        value: passUs,
+        unit: 'µs',
+        target: `< ${CALL_TARGET_US}`,
+        pass: atMost(passUs, CALL_TARGET_US),
+        baseline: { name: 'built-in rule', value: builtInUs, unit: 'µs' },
+      },
+      {
+        name: 'live policy call, vote_weight with a DID argument and one host call',
+        value: weightUs,
+        unit: 'µs',
+        target: `< ${CALL_TARGET_US}`,
+        pass: atMost(weightUs, CALL_TARGET_US),
+      },
+      {
+        name: 'load the hooks of a proposal (context as of the basis, 1 member; median of 50)',
+        value: round(percentile(loadTimes, 50), 3),
+        unit: 'ms',
+        target: 'informational',
+      },
+    ]
+  } finally {
+    await node.stop()
+    await dir.cleanup()
+  }
+}
 
 /** A deterministic policy of at least `lines` lines that uses the whole language: every run compiles the same text. */
 export function generatePolicy(lines: number): string {
@@ -122,6 +228,7 @@ const suite: BenchSuite = {
         pass: atMost(percentile(compileTimes, 95), TARGET_MS),
       },
       { name: 'module size', value: wasm.length, unit: 'bytes', target: 'informational' },
+      ...(await liveCallFigures()),
     ]
   },
 }
