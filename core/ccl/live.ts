@@ -43,6 +43,8 @@ import { compile } from './index'
 export const LIVE_POLICY_FUEL = 1_000_000n
 /** Largest vote weight a policy may return; above it (or below 0) the built-in weight applies. */
 export const MAX_POLICY_VOTE_WEIGHT = 1_000_000
+/** Verified modules kept compiled (oldest dropped first). */
+const MODULE_CACHE = 64
 /** How many fallbacks `fallbacks()` remembers. */
 export const FALLBACK_HISTORY = 100
 
@@ -237,6 +239,7 @@ export class LivePolicies implements PolicyRuntime {
     }
     const policy = this.engine.compile(bytes)
     this.modules.set(cid, policy)
+    if (this.modules.size > MODULE_CACHE) this.modules.delete(this.modules.keys().next().value as string)
     return policy
   }
 
