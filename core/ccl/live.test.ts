@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAST_CHARTER, startGovNode, waitFor } from '../governance/testing'
 import type { IcnNode } from '../node'
 import type { TestNode } from '../test/helpers'
-import { LivePolicies, parseInputs } from './live'
+import { scopeKeys, type MemberRecord } from '../scope'
+import { testAuthor } from '../test/events'
+import { LivePolicies, contextAt, parseInputs } from './live'
 
 let t: TestNode
 let node: IcnNode
@@ -102,5 +104,34 @@ describe('LivePolicies as governance policy runtime', () => {
     expect(fallbacks.length).toBeGreaterThan(0)
     expect(fallbacks[0]).toMatchObject({ scope, policy: 'vote_weight', module: active?.module })
     expect(fallbacks[0]?.code).toMatch(/^RUNTIME_TRAP$/)
+  }, 20_000)
+})
+
+describe('contextAt (what a governance decision reads)', () => {
+  it('is the membership as of the basis, with the since of the admission, whatever was applied later', async () => {
+    const { scope } = await node.governance.createScope({ kind: 'cooperative', name: 'Ctx', ...FAST_CHARTER })
+    const me = node.identity.did() as string
+    const newcomer = testAuthor(undefined, Date.now()).did
+    const p = await node.governance.propose({
+      scope,
+      title: 'Admit',
+      action: { kind: 'admit', member: newcomer, roles: ['steward'] },
+    })
+    await node.governance.vote({ proposal: p.id, choice: 'yes' })
+    const done = await waitFor('the admission', async () => {
+      const v = await node.governance.get(p.id)
+      return v.result === null ? undefined : v
+    })
+    const n = done.result?.n as number
+    const view = node.dag.view()
+    const record = (did: string) => view.get<MemberRecord>(scopeKeys.member(scope, did))
+    const before = await contextAt(view, scope, 0, 1)
+    expect(Object.keys(before.members)).toEqual([me])
+    expect(before.members[me]).toBe((await record(me))?.since)
+    expect(before.roles[me]).toEqual(['founder'])
+    const after = await contextAt(view, scope, n, 2)
+    expect(after.members[newcomer]).toBe((await record(newcomer))?.since)
+    expect(after.roles[newcomer]).toEqual(['steward'])
+    expect(after.now).toBe(2)
   }, 20_000)
 })

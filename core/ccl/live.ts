@@ -26,7 +26,7 @@ import { defaultParams } from '../params'
 import { scopeKeys, type MemberRecord } from '../scope'
 import { POLICY_ENTRIES, type CclType, type PolicyContext, type PolicyName } from '../runtime/abi'
 import { PolicyEngine, type CompiledPolicy, type PolicyArgs } from '../runtime/policy'
-import { govKeys, isMemberAt, paramsAt } from '../governance/state'
+import { govKeys, paramsAt } from '../governance/state'
 import {
   DEFAULT_POLICY,
   GOVERNANCE_POLICIES,
@@ -410,9 +410,12 @@ async function memberRecords(
 }
 
 /**
- * The context of a governance decision: parameters, members (with their since and roles) as of log entry
- * `basisN`, `now` = the decided event's ts. Balances and reputation are empty: economics state is not pinned to a
- * governance log position, so reading it would make the same decision differ between nodes.
+ * The context of a governance decision, as of log entry `basisN`: parameters, and the members at the basis from the
+ * membership history (`gov/mh`), each with the ts of the log entry that last made them a member; `now` = the decided
+ * event's ts. So every node computes the same context whatever later entries it has applied. Roles come from the
+ * member record (set at admission; empty for a member removed since the basis). Balances and reputation are empty:
+ * economics state is not pinned to a governance log position, so reading it would let a decision differ between
+ * nodes.
  */
 export async function contextAt(
   view: StateView,
@@ -420,13 +423,33 @@ export async function contextAt(
   basisN: number,
   ts: number,
 ): Promise<PolicyContext> {
-  const params: Record<string, bigint> = { ...(await paramsAt(view, scope, basisN)) }
   const context = emptyContext(ts)
-  context.params = params
-  for (const { did, record } of await memberRecords(view, scope)) {
-    if (!(await isMemberAt(view, scope, did, basisN))) continue
-    context.members[did] = Number(record.since)
-    context.roles[did] = record.roles
+  context.params = { ...(await paramsAt(view, scope, basisN)) }
+  const prefix = `gov/mh/${scope}/`
+  const joined = new Map<string, number | undefined>()
+  let after: string | undefined
+  for (;;) {
+    const rows = await view.list<number>(prefix, after === undefined ? {} : { after })
+    for (const row of rows) {
+      const rest = row.key.slice(prefix.length)
+      const cut = rest.lastIndexOf('/')
+      const did = rest.slice(0, cut)
+      const n = parseInt(rest.slice(cut + 1), 16)
+      if (n > basisN) continue
+      // Rows come in log order per DID: the last one at or before the basis decides.
+      joined.set(did, Number(row.value) === 1 ? n : undefined)
+    }
+    if (rows.length < 1000) break
+    after = (rows[rows.length - 1] as { key: string }).key
+  }
+  for (const [did, n] of joined) {
+    if (n === undefined) continue
+    const entryId = await view.get<string>(govKeys.log(scope, n))
+    const entry =
+      entryId === undefined ? undefined : await view.get<LogEntryRecord>(govKeys.entry(String(entryId)))
+    context.members[did] = Number(entry?.ts ?? 0)
+    const record = await view.get<MemberRecord>(scopeKeys.member(scope, did))
+    context.roles[did] = record?.roles ?? []
   }
   return context
 }
