@@ -127,7 +127,12 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('governance'),
       network: this.network,
     })
-    this.mesh = createMesh({ poolSize: init.runtime?.poolSize, ...init.mesh })({
+    const policies = this.policies
+    this.mesh = createMesh({
+      poolSize: init.runtime?.poolSize,
+      admission: (job) => policies.admits(job),
+      ...init.mesh,
+    })({
       storage: this.storage,
       identity: this.identity,
       dag: this.dag,

@@ -243,6 +243,37 @@ export class LivePolicies implements PolicyRuntime {
     return policy
   }
 
+  /**
+   * The scope's active `job_admission` policy, asked when this node is about to bid (core/mesh `admission`): true
+   * without a policy, and the built-in true (logged, in `fallbacks()`) when the policy fails. The context is the
+   * scope's current members, roles and parameters — a local decision, so it need not be pinned to a log position.
+   */
+  async admits(job: {
+    scope: string
+    submitter: string
+    executor: string
+    maxPrice: bigint
+    fuel: bigint
+  }): Promise<boolean> {
+    const view = this.init.dag.view()
+    const active = await view.get<PolicyRecord>(govKeys.policy(job.scope, 'job_admission'))
+    if (active === undefined) return true
+    const module = String(active.module)
+    const ts = Date.now()
+    const policy = await this.moduleFor(view, job.scope, 'job_admission', module, Number(active.n))
+    const context = await currentContext(view, job.scope, ts)
+    const value = this.decide(
+      policy,
+      module,
+      job.scope,
+      'job_admission',
+      { submitter: job.submitter, executor: job.executor, max_price: job.maxPrice, fuel: job.fuel },
+      context,
+      ts,
+    )
+    return value === undefined ? true : (value as boolean)
+  }
+
   // ---- API -------------------------------------------------------------------------------------------------
 
   /** Active policies of one scope, or of every scope, from governance's state. */

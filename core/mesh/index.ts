@@ -89,6 +89,20 @@ export interface MeshInit {
    * @default the node's network service
    */
   network?: MeshNetwork
+  /**
+   * The scope's `job_admission` policy (the node passes its CCL runtime): consulted when this node, as an executor,
+   * is about to bid; false declines the job as 'not-allowed'. A local decision (whether to bid), not a rule peers
+   * check. Without it only the executor settings decide.
+   */
+  admission?: (job: JobAdmissionInput) => Promise<boolean>
+}
+
+export interface JobAdmissionInput {
+  scope: string
+  submitter: string
+  executor: string
+  maxPrice: bigint
+  fuel: bigint
 }
 
 export interface MeshComponents {

@@ -139,6 +139,7 @@ interface Offer {
   minReputation: number
   bidWindowMs: number
   engine: string
+  fuel: bigint
 }
 
 interface KnownExecutor {
@@ -208,6 +209,7 @@ class DefaultMesh implements Mesh {
   private lifecycle = new AbortController()
   /** Work started by bus events and timers, awaited by stop(). */
   private readonly tasks = new Set<Promise<unknown>>()
+  private readonly admission: MeshInit['admission']
 
   constructor(
     private readonly components: MeshComponents,
@@ -221,6 +223,7 @@ class DefaultMesh implements Mesh {
     this.fetchTimeoutMs = init.fetchTimeoutMs ?? 30_000
     this.recentLimit = init.recentJobs ?? 200
     this.now = init.now ?? Date.now
+    this.admission = init.admission
     this.net = init.network ?? components.network
     this.pool = Math.max(1, init.poolSize ?? Math.min(2, availableParallelism()))
     const { dag } = components
@@ -423,6 +426,7 @@ class DefaultMesh implements Mesh {
         minReputation: manifest.minReputation,
         bidWindowMs: manifest.bidWindowMs,
         engine: manifest.engine,
+        fuel: manifest.limits.fuel,
       }),
     )
     // The job event itself travels on the scope's events topic (and by sync); ingesting this copy as well would
@@ -1071,7 +1075,17 @@ class DefaultMesh implements Mesh {
     // Old jobs arriving by sync are history, not offers.
     if (now > record.ts + record.bidWindowMs + MESSAGE_CLOCK_SKEW_MS) return
     const reputation = await this.reputationOf(me, record.scope)
-    const decision = declineReason(this.settings, this.availabilityNow(), record, { did: me, reputation })
+    let decision = declineReason(this.settings, this.availabilityNow(), record, { did: me, reputation })
+    if (decision === null && this.admission !== undefined) {
+      const job = { scope: record.scope, submitter: record.submitter, executor: me }
+      const admitted = await this.admission({ ...job, maxPrice: record.maxPrice, fuel: record.fuel }).catch(
+        (err: unknown) => {
+          this.log.warn('job admission policy failed; bidding as the settings allow', { err })
+          return true
+        },
+      )
+      if (!admitted) decision = 'not-allowed'
+    }
     this.rememberRecent({
       job,
       maxPrice: record.maxPrice,

@@ -6,8 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAST_CHARTER, relay, startGovNode, waitFor } from '../governance/testing'
+import type { JobDetail } from '../mesh'
+import { createLoopbackHub, type LoopbackHub } from '../mesh/test-support'
 import type { IcnNode } from '../node'
-import type { TestNode } from './helpers'
+import { jobWasm } from '../runtime/testdata/wat'
+import { startTestNode, type TestNode } from './helpers'
 
 let a: TestNode
 let b: TestNode
@@ -98,5 +101,79 @@ describe('a policy passed by two members changes decisions on both nodes', () =>
     await wire.settled()
     const roots = await Promise.all(all().map((n) => n.dag.stateRoot()))
     expect(roots[0]).toBe(roots[1])
+  }, 40_000)
+})
+
+describe('a job_admission policy passed by the members changes what the executor takes', () => {
+  const started: TestNode[] = []
+  afterAll(async () => {
+    for (const t of started) await t.destroy()
+  })
+
+  async function meshNode(hub: LoopbackHub, name: string): Promise<IcnNode> {
+    const ep = hub.endpoint(name)
+    const t = await startTestNode({
+      init: {
+        governance: { tickMs: 40, settleMs: 150 },
+        mesh: { beaconIntervalMs: 200, receiptGraceMs: 300, resumeDelayMs: 200, network: ep },
+      },
+      beforeStart: (n) => ep.attach(n),
+    })
+    started.push(t)
+    return t.node
+  }
+
+  async function finished(n: IcnNode, job: string): Promise<JobDetail> {
+    return waitFor(`job ${job}`, async () => {
+      const d = await n.mesh.get(job).catch(() => undefined)
+      return d !== undefined && ['paid', 'rejected', 'refunded'].includes(d.status) ? d : undefined
+    })
+  }
+
+  it('the executor bids before the policy and declines after it, as not-allowed', async () => {
+    const hub = createLoopbackHub()
+    const submitter = await meshNode(hub, 'submitter')
+    const executor = await meshNode(hub, 'executor')
+    const { scope: coop } = await submitter.governance.createScope({
+      kind: 'cooperative',
+      name: 'Compute Coop',
+      members: [executor.identity.did()],
+      ...FAST_CHARTER,
+    })
+    await waitFor('the genesis', async () => (await executor.governance.scopes()).length === 1)
+    const submit = () =>
+      submitter.mesh.submit({
+        scope: coop,
+        module: jobWasm('wat/hello.wasm'),
+        maxPrice: 10,
+        bidWindowMs: 150,
+      })
+
+    const first = await finished(submitter, (await submit()).job)
+    expect(first.status).toBe('paid')
+    expect(first.executor).toBe(executor.identity.did())
+
+    const source =
+      'fn job_admission(submitter: Did, executor: Did, max_price: Mana, fuel: Int) -> Bool {\n' +
+      '    return has_role(submitter, "steward");\n' +
+      '}\n'
+    const p = await executor.governance.propose({
+      scope: coop,
+      title: 'Only stewards submit jobs',
+      action: { kind: 'policy', policy: 'job_admission', source },
+    })
+    await hub.settle()
+    await submitter.governance.vote({ proposal: p.id, choice: 'yes' })
+    await executor.governance.vote({ proposal: p.id, choice: 'yes' })
+    await waitFor(
+      'activation on the executor',
+      async () => (await executor.policies.active(coop)).length === 1,
+    )
+
+    const second = await finished(submitter, (await submit()).job)
+    expect(second.status).toBe('refunded')
+    expect(second.reason).toBe('no-bids')
+    expect((await executor.mesh.stats()).recent.declined['not-allowed']).toBe(1)
+    expect(executor.policies.fallbacks(coop)).toEqual([])
   }, 40_000)
 })
