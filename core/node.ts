@@ -140,6 +140,7 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('mesh'),
       network: this.network,
+      economics: this.economics,
     })
     this.services = [
       { name: 'storage', service: this.storage },

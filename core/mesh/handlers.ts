@@ -19,7 +19,7 @@ import {
   type SettleKind,
   type SettleRecord,
 } from './records'
-import { recordJobOutcome, releaseEscrow, reserveEscrow, settleEscrow } from './ledger'
+import { checkEscrow, recordJobOutcome, releaseEscrow, reserveEscrow, settleEscrow } from './ledger'
 
 /**
  * The four mesh event types (docs/mesh.md §Events). A job, its assignments and its settlement live in the
@@ -149,6 +149,8 @@ export const jobHandler: EventTypeHandler<JobManifest> = {
     if ((await readMember(view, scope, author)) === undefined) {
       throw new IcnError('GOV_NOT_A_MEMBER', `Only members of ${scope} may submit jobs there.`)
     }
+    // The escrow comes out of available mana: a submitter cannot promise more than it has.
+    await checkEscrow(view, ctx, ctx.body.maxPrice)
   },
   async apply(ctx, tx) {
     const m = ctx.body
@@ -464,17 +466,27 @@ export const settleHandler: EventTypeHandler<SettleBody> = {
     const key = reservationKey(jobId)
     const memo = `job ${jobId}`
     if (body.kind === 'paid') {
-      const executor = (assign as AssignRecord).executor
+      const { executor, attempt } = assign as AssignRecord
       if (job.reserved) await settleEscrow(tx, ctx, { key, to: executor, price: body.price, memo })
-      await recordJobOutcome(tx, ctx, { subject: executor, outcome: 'success', key: outcomeKey(jobId, 0) })
+      // Keyed by attempt: an earlier attempt of the same job may already have recorded a timeout.
+      await recordJobOutcome(tx, ctx, {
+        subject: executor,
+        outcome: 'success',
+        key: outcomeKey(jobId, attempt),
+      })
     } else {
       if (job.reserved) await releaseEscrow(tx, ctx, key, memo)
       // 'unavailable' (blocks that could not be fetched) says nothing about the executor's honesty.
-      if (body.kind === 'rejected' && body.reason !== 'unavailable' && assign !== undefined)
+      if (
+        body.kind === 'rejected' &&
+        body.reason !== 'unavailable' &&
+        body.reason !== 'timeout' &&
+        assign !== undefined
+      )
         await recordJobOutcome(tx, ctx, {
           subject: assign.executor,
           outcome: 'failure',
-          key: outcomeKey(jobId, 0),
+          key: outcomeKey(jobId, assign.attempt),
         })
       if (body.reason === 'timeout' && assign !== undefined) {
         await recordJobOutcome(tx, ctx, {

@@ -72,7 +72,53 @@ describe('mesh jobs between in-process nodes', () => {
     const there = await until(b.node, job, terminal)
     expect(there.status).toBe('paid')
     expect(there.role).toBe('executor')
+    // Mana moved: the escrow paid the agreed price to the executor and returned the rest to the submitter.
+    const executor = b.node.identity.did()
+    const price = detail.settlement!.price
+    expect(price).toBeGreaterThan(0n)
+    expect(price).toBeLessThanOrEqual(10n)
+    const paid = await a.node.economics.history({ kind: 'settlement', counterparty: executor })
+    expect(paid.entries).toEqual([expect.objectContaining({ direction: 'out', amount: price })])
+    expect((await a.node.economics.balance()).reserved).toBe(0n)
+    // The executor's node acknowledges the credit; both nodes then show the same balances and reputation.
+    const end = Date.now() + 10_000
+    for (;;) {
+      await hub.settle()
+      const earned = await b.node.economics.history({ kind: 'settlement' })
+      const same =
+        (await a.node.economics.balance({ did: executor })).available ===
+        (await b.node.economics.balance()).available
+      if ((earned.entries.length === 1 && same) || Date.now() > end) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const earned = await b.node.economics.history({ kind: 'settlement' })
+    expect(earned.entries).toEqual([
+      expect.objectContaining({ direction: 'in', amount: price, counterparty: a.node.identity.did() }),
+    ])
+    expect((await a.node.economics.balance({ did: executor })).available).toBe(
+      (await b.node.economics.balance()).available,
+    )
+    const reputation = await a.node.economics.reputation({ did: executor })
+    expect(reputation).toMatchObject({ successes: 1, failures: 0 })
+    expect(reputation.score).toBeGreaterThan(500)
+    expect((await b.node.economics.reputation({ did: executor })).score).toBe(reputation.score)
     expect(await a.node.dag.stateRoot()).toBe(await b.node.dag.stateRoot())
+  })
+
+  it('refuses a job whose max price is more than the available mana, before signing anything', async () => {
+    const hub = createLoopbackHub()
+    const a = await meshNode(hub, 'a')
+    const { available } = await a.node.economics.balance()
+    const before = (await a.node.dag.stats()).events
+    await expect(
+      a.node.mesh.submit({
+        module: jobWasm('wat/hello.wasm'),
+        maxPrice: (available + 1n).toString(),
+        bidWindowMs: 100,
+      }),
+    ).rejects.toMatchObject({ code: 'ECONOMICS_INSUFFICIENT_MANA' })
+    expect((await a.node.dag.stats()).events).toBe(before)
+    expect((await a.node.economics.balance()).reserved).toBe(0n)
   })
 
   it('refunds a job nobody bids on and says why', async () => {
@@ -89,6 +135,10 @@ describe('mesh jobs between in-process nodes', () => {
     const detail = await until(a.node, job, terminal)
     expect(detail.status).toBe('refunded')
     expect(detail.reason).toBe('no-bids')
+    // The escrow came back whole.
+    expect((await a.node.economics.balance()).reserved).toBe(0n)
+    const released = await a.node.economics.history({ kind: 'release' })
+    expect(released.entries).toEqual([expect.objectContaining({ direction: 'in', amount: 20n })])
     expect(detail.waiting).toEqual([
       expect.objectContaining({ executor: b.node.identity.did(), reason: 'min-price' }),
     ])
