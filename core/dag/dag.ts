@@ -411,6 +411,9 @@ class DefaultDag implements Dag {
       const existing = await this.staging.get<string>(this.chainSub, chainKey(event.author, event.seq))
       if (existing !== undefined && existing !== id) {
         await this.recordEquivocation(verified, existing)
+        // Events parked waiting for this one are settled now, as on a node that saw the fork first: their rules
+        // run against the evidence (the branch has no effects), so every node ends with the same state.
+        await this.releaseWaiting(id)
         return { status: 'equivocation', id }
       }
     }
