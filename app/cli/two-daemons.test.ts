@@ -2,8 +2,11 @@
  * The "done when" flows of the Governance and Mesh issues, from the CLI, between two real daemon processes that
  * replicate over real libp2p on 127.0.0.1: create a cooperative, invite and admit a second member, pass a
  * parameter change with both votes; then a job submitted on one daemon runs on the other, and its output, receipt
- * and payment show on both.
+ * and payment show on both; then a CCL policy passed by both members changes how the next proposal is counted on
+ * both daemons.
  */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir, type TempDir } from '../../core/test/helpers'
 import { icn, startDaemonProcess, type DaemonProcess } from '../test/cli-process'
@@ -178,4 +181,74 @@ describe('two daemons from the CLI', () => {
       (await stateRoot(0)) === (await stateRoot(1)) ? true : undefined,
     )
   }, 90_000)
+
+  it('activate a CCL policy passed by both members; the next tally follows it on both daemons', async () => {
+    const source = join(dirs[0]!.path, 'founder-weighs-3.ccl')
+    await writeFile(
+      source,
+      `const FOUNDER: String = "${dids[0]!}";\n` +
+        'fn vote_weight(voter: Did) -> Int {\n' +
+        '    if !is_member(voter) { return 0; }\n' +
+        '    if string(voter) == FOUNDER { return 3; }\n' +
+        '    return 1;\n' +
+        '}\n',
+    )
+    const checked = await run(0, 'ccl', 'check', source)
+    expect(checked.code, checked.stderr).toBe(0)
+    const policy = await json<{ id: string }>(
+      0,
+      'gov',
+      'propose',
+      scope,
+      '--kind',
+      'policy',
+      '--policy',
+      'vote_weight',
+      '--source',
+      source,
+      '--title',
+      'The founder weighs 3',
+    )
+    await until('the policy proposal on B', async () =>
+      (await run(1, 'gov', 'show', policy.id)).code === 0 ? true : undefined,
+    )
+    for (const i of [0, 1]) expect((await run(i, 'gov', 'vote', policy.id, 'yes')).code).toBe(0)
+    for (const i of [0, 1]) {
+      await until(`the policy active on node ${i}`, async () => {
+        const active = await json<{ policies: { policy: string; proposal: string }[] }>(
+          i,
+          'ccl',
+          'policies',
+          '--scope',
+          scope,
+        )
+        return active.policies.some((p) => p.policy === 'vote_weight' && p.proposal === policy.id)
+          ? true
+          : undefined
+      })
+    }
+    // The founder votes no, the other member yes: 1 : 1 under the built-in rule, 1 yes : 3 no under the policy.
+    const later = await json<{ id: string }>(0, 'gov', 'propose', scope, '--title', 'After the policy')
+    await until('the later proposal on B', async () =>
+      (await run(1, 'gov', 'show', later.id)).code === 0 ? true : undefined,
+    )
+    expect((await run(0, 'gov', 'vote', later.id, 'no')).code).toBe(0)
+    expect((await run(1, 'gov', 'vote', later.id, 'yes')).code).toBe(0)
+    for (const i of [0, 1]) {
+      const done = await until(`the result of the later proposal on node ${i}`, async () => {
+        const p = await json<{ status: string; tally: { yes: number; no: number } }>(
+          i,
+          'gov',
+          'show',
+          later.id,
+        )
+        return p.status === 'passed' || p.status === 'failed' ? p : undefined
+      })
+      expect(done.status).toBe('failed')
+      expect(done.tally).toMatchObject({ yes: 1, no: 3 })
+    }
+    await until('the same state root', async () =>
+      (await stateRoot(0)) === (await stateRoot(1)) ? true : undefined,
+    )
+  }, 120_000)
 })
