@@ -23,6 +23,7 @@ const Logs = lazy(() => import('./screens/Logs').then((m) => ({ default: m.Logs 
 const Onboarding = lazy(() => import('./screens/Onboarding').then((m) => ({ default: m.Onboarding })))
 const Settings = lazy(() => import('./screens/Settings').then((m) => ({ default: m.Settings })))
 const Unlock = lazy(() => import('./screens/Unlock').then((m) => ({ default: m.Unlock })))
+const Wallet = lazy(() => import('./screens/Wallet').then((m) => ({ default: m.Wallet })))
 const Later = lazy(() => import('./screens/Later').then((m) => ({ default: m.Later })))
 const NotFound = lazy(() => import('./screens/Later').then((m) => ({ default: m.NotFound })))
 
@@ -40,6 +41,8 @@ function Screen({ route }: { route: Route }): ReactNode {
       return <Settings />
     case 'logs':
       return <Logs />
+    case 'wallet':
+      return <Wallet />
     case 'backup':
       return <Backup />
     case 'invite':

@@ -8,6 +8,7 @@ import { useConnection, type Mode } from '../stores/connection'
 import { useEvents } from '../stores/events'
 import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
+import { useWallet } from '../stores/wallet'
 import { useProgress } from '../stores/progress'
 import { useRoute } from '../stores/route'
 import { useSettings } from '../stores/settings'
@@ -97,6 +98,10 @@ export function startBridge(env: BridgeEnv): Bridge {
       client.on('dag:event-applied', () => {
         useNode.getState().scheduleRefresh()
         useEvents.getState().onApplied()
+      }),
+      // Balances follow the ledger live once the wallet has been opened.
+      client.on('wallet:balance-changed', () => {
+        if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
       }),
       client.on('node:progress', (payload) => useProgress.getState().update(payload)),
       client.on('node:settings-changed', (payload) => useSettings.getState().onNodeSettings(payload)),

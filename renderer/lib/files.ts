@@ -18,7 +18,9 @@ export async function readFileBytes(file: File): Promise<Uint8Array<ArrayBuffer>
 }
 
 export type Preview =
-  { kind: 'text'; text: string; truncated: boolean } | { kind: 'image'; type: string } | { kind: 'binary'; hex: string }
+  | { kind: 'text'; text: string; truncated: boolean }
+  | { kind: 'image'; type: string }
+  | { kind: 'binary'; hex: string }
 
 const IMAGE_SIGNATURES: [string, number[]][] = [
   ['image/png', [0x89, 0x50, 0x4e, 0x47]],

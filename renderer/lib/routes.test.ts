@@ -16,6 +16,7 @@ describe('hash routes', () => {
     ['#/invite/AbC-123_xyz', { name: 'invite', code: 'AbC-123_xyz' }],
     ['#/settings', { name: 'settings' }],
     ['#/logs', { name: 'logs' }],
+    ['#/wallet', { name: 'wallet' }],
     ['#/backup', { name: 'backup' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route)

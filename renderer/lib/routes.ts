@@ -9,6 +9,7 @@ export type Route =
   | { name: 'event'; id: string }
   | { name: 'settings' }
   | { name: 'logs' }
+  | { name: 'wallet' }
   | { name: 'backup' }
   | { name: 'invite'; code: string }
   | { name: 'proposal'; id: string }
@@ -36,6 +37,8 @@ export function parseRoute(hash: string): Route {
         return { name: 'settings' }
       case 'logs':
         return { name: 'logs' }
+      case 'wallet':
+        return { name: 'wallet' }
       case 'backup':
         return { name: 'backup' }
     }
