@@ -24,6 +24,9 @@ const Onboarding = lazy(() => import('./screens/Onboarding').then((m) => ({ defa
 const Settings = lazy(() => import('./screens/Settings').then((m) => ({ default: m.Settings })))
 const Unlock = lazy(() => import('./screens/Unlock').then((m) => ({ default: m.Unlock })))
 const Wallet = lazy(() => import('./screens/Wallet').then((m) => ({ default: m.Wallet })))
+const Jobs = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.Jobs })))
+const JobDetail = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.JobDetail })))
+const Contribute = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.Contribute })))
 const Later = lazy(() => import('./screens/Later').then((m) => ({ default: m.Later })))
 const NotFound = lazy(() => import('./screens/Later').then((m) => ({ default: m.NotFound })))
 
@@ -43,12 +46,17 @@ function Screen({ route }: { route: Route }): ReactNode {
       return <Logs />
     case 'wallet':
       return <Wallet />
+    case 'jobs':
+      return <Jobs />
+    case 'contribute':
+      return <Contribute />
+    case 'job':
+      return <JobDetail key={route.id} id={route.id} />
     case 'backup':
       return <Backup />
     case 'invite':
       return <Later kind="invite" id={route.code} />
     case 'proposal':
-    case 'job':
       return <Later key={route.id} kind={route.name} id={route.id} />
     case 'not-found':
       return <NotFound path={route.path} />

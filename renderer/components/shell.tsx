@@ -13,6 +13,8 @@ import { Button, useAction } from './ui'
 const NAV: { path: string; key: string; matches: Route['name'][] }[] = [
   { path: '/', key: 'nav.dashboard', matches: ['dashboard'] },
   { path: '/wallet', key: 'nav.wallet', matches: ['wallet'] },
+  { path: '/jobs', key: 'nav.jobs', matches: ['jobs', 'job'] },
+  { path: '/contribute', key: 'nav.contribute', matches: ['contribute'] },
   { path: '/dag', key: 'nav.dag', matches: ['dag', 'block', 'event'] },
   { path: '/settings', key: 'nav.settings', matches: ['settings', 'backup'] },
   { path: '/logs', key: 'nav.logs', matches: ['logs'] },

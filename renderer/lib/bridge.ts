@@ -9,6 +9,7 @@ import { useEvents } from '../stores/events'
 import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useWallet } from '../stores/wallet'
+import { useJobs } from '../stores/jobs'
 import { useProgress } from '../stores/progress'
 import { useRoute } from '../stores/route'
 import { useSettings } from '../stores/settings'
@@ -103,6 +104,7 @@ export function startBridge(env: BridgeEnv): Bridge {
       client.on('wallet:balance-changed', () => {
         if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
       }),
+      client.on('mesh:job-updated', ({ job }) => useJobs.getState().onJobUpdated(job)),
       client.on('node:progress', (payload) => useProgress.getState().update(payload)),
       client.on('node:settings-changed', (payload) => useSettings.getState().onNodeSettings(payload)),
       client.on('shell:navigate', ({ route }) => {

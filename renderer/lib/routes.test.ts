@@ -17,6 +17,8 @@ describe('hash routes', () => {
     ['#/settings', { name: 'settings' }],
     ['#/logs', { name: 'logs' }],
     ['#/wallet', { name: 'wallet' }],
+    ['#/jobs', { name: 'jobs' }],
+    ['#/contribute', { name: 'contribute' }],
     ['#/backup', { name: 'backup' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route)

@@ -10,6 +10,8 @@ export type Route =
   | { name: 'settings' }
   | { name: 'logs' }
   | { name: 'wallet' }
+  | { name: 'jobs' }
+  | { name: 'contribute' }
   | { name: 'backup' }
   | { name: 'invite'; code: string }
   | { name: 'proposal'; id: string }
@@ -39,6 +41,10 @@ export function parseRoute(hash: string): Route {
         return { name: 'logs' }
       case 'wallet':
         return { name: 'wallet' }
+      case 'jobs':
+        return { name: 'jobs' }
+      case 'contribute':
+        return { name: 'contribute' }
       case 'backup':
         return { name: 'backup' }
     }

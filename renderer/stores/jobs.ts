@@ -1,0 +1,65 @@
+import { create } from 'zustand'
+import type { ExecutorStatsInfo, MeshJobDetail, MeshJobSummary } from '../../app/contract'
+import { client, errorInfo, type ErrorInfo } from '../lib/client'
+
+/** My jobs (submitted and executed), the job shown in detail, and this node's contributor stats. */
+export interface JobsStore {
+  jobs: MeshJobSummary[]
+  detail: MeshJobDetail | null
+  stats: ExecutorStatsInfo | null
+  error: ErrorInfo | null
+  loadList: () => Promise<void>
+  loadDetail: (job: string) => Promise<void>
+  loadStats: () => Promise<void>
+  /** A job changed somewhere: refresh what is on screen (coalesced). */
+  onJobUpdated: (job: string) => void
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined
+
+export const useJobs = create<JobsStore>()((set, get) => ({
+  jobs: [],
+  detail: null,
+  stats: null,
+  error: null,
+  async loadList() {
+    try {
+      const { jobs } = await client().call('mesh.list', { role: 'all', limit: 100 })
+      set({ jobs, error: null })
+    } catch (err) {
+      set({ error: errorInfo(err) })
+    }
+  },
+  async loadDetail(job) {
+    try {
+      set({ detail: await client().call('mesh.get', { job }), error: null })
+    } catch (err) {
+      set({ detail: null, error: errorInfo(err) })
+    }
+  },
+  async loadStats() {
+    try {
+      set({ stats: await client().call('executor.stats'), error: null })
+    } catch (err) {
+      set({ error: errorInfo(err) })
+    }
+  },
+  onJobUpdated(job) {
+    if (timer !== undefined) return
+    timer = setTimeout(() => {
+      timer = undefined
+      const { detail, stats } = get()
+      void get().loadList()
+      if (detail !== null && detail.id === job) void get().loadDetail(job)
+      if (stats !== null) void get().loadStats()
+    }, 150)
+  },
+}))
+
+/** Arguments as typed, one per line (blank lines dropped). */
+export function parseArgs(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+}
