@@ -27,7 +27,9 @@ const Wallet = lazy(() => import('./screens/Wallet').then((m) => ({ default: m.W
 const Jobs = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.Jobs })))
 const JobDetail = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.JobDetail })))
 const Contribute = lazy(() => import('./screens/Jobs').then((m) => ({ default: m.Contribute })))
-const Later = lazy(() => import('./screens/Later').then((m) => ({ default: m.Later })))
+const Governance = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Governance })))
+const Proposal = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Proposal })))
+const Invite = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Invite })))
 const NotFound = lazy(() => import('./screens/Later').then((m) => ({ default: m.NotFound })))
 
 function Screen({ route }: { route: Route }): ReactNode {
@@ -48,6 +50,8 @@ function Screen({ route }: { route: Route }): ReactNode {
       return <Wallet />
     case 'jobs':
       return <Jobs />
+    case 'governance':
+      return <Governance />
     case 'contribute':
       return <Contribute />
     case 'job':
@@ -55,9 +59,9 @@ function Screen({ route }: { route: Route }): ReactNode {
     case 'backup':
       return <Backup />
     case 'invite':
-      return <Later kind="invite" id={route.code} />
+      return <Invite key={route.code} code={route.code} />
     case 'proposal':
-      return <Later key={route.id} kind={route.name} id={route.id} />
+      return <Proposal key={route.id} id={route.id} />
     case 'not-found':
       return <NotFound path={route.path} />
   }

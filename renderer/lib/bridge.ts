@@ -10,6 +10,7 @@ import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useWallet } from '../stores/wallet'
 import { useJobs } from '../stores/jobs'
+import { useGovernance } from '../stores/governance'
 import { useProgress } from '../stores/progress'
 import { useRoute } from '../stores/route'
 import { useSettings } from '../stores/settings'
@@ -104,6 +105,9 @@ export function startBridge(env: BridgeEnv): Bridge {
       client.on('wallet:balance-changed', () => {
         if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
       }),
+      client.on('gov:proposal-updated', () => useGovernance.getState().onChanged()),
+      client.on('gov:tally-updated', () => useGovernance.getState().onChanged()),
+      client.on('gov:scope-updated', () => useGovernance.getState().onChanged()),
       client.on('mesh:job-updated', ({ job }) => useJobs.getState().onJobUpdated(job)),
       client.on('node:progress', (payload) => useProgress.getState().update(payload)),
       client.on('node:settings-changed', (payload) => useSettings.getState().onNodeSettings(payload)),

@@ -19,6 +19,7 @@ describe('hash routes', () => {
     ['#/wallet', { name: 'wallet' }],
     ['#/jobs', { name: 'jobs' }],
     ['#/contribute', { name: 'contribute' }],
+    ['#/governance', { name: 'governance' }],
     ['#/backup', { name: 'backup' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route)

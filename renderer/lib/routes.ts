@@ -12,6 +12,7 @@ export type Route =
   | { name: 'wallet' }
   | { name: 'jobs' }
   | { name: 'contribute' }
+  | { name: 'governance' }
   | { name: 'backup' }
   | { name: 'invite'; code: string }
   | { name: 'proposal'; id: string }
@@ -45,6 +46,8 @@ export function parseRoute(hash: string): Route {
         return { name: 'jobs' }
       case 'contribute':
         return { name: 'contribute' }
+      case 'governance':
+        return { name: 'governance' }
       case 'backup':
         return { name: 'backup' }
     }

@@ -6,6 +6,8 @@ import { client, errorInfo, type ErrorInfo } from '../lib/client'
 export interface JobsStore {
   jobs: MeshJobSummary[]
   detail: MeshJobDetail | null
+  /** The job on screen: answers for any other are dropped. */
+  shown: string | null
   stats: ExecutorStatsInfo | null
   error: ErrorInfo | null
   loadList: () => Promise<void>
@@ -20,6 +22,7 @@ let timer: ReturnType<typeof setTimeout> | undefined
 export const useJobs = create<JobsStore>()((set, get) => ({
   jobs: [],
   detail: null,
+  shown: null,
   stats: null,
   error: null,
   async loadList() {
@@ -31,10 +34,12 @@ export const useJobs = create<JobsStore>()((set, get) => ({
     }
   },
   async loadDetail(job) {
+    set({ shown: job })
     try {
-      set({ detail: await client().call('mesh.get', { job }), error: null })
+      const detail = await client().call('mesh.get', { job })
+      if (get().shown === job) set({ detail, error: null })
     } catch (err) {
-      set({ detail: null, error: errorInfo(err) })
+      if (get().shown === job) set({ detail: null, error: errorInfo(err) })
     }
   },
   async loadStats() {
@@ -44,13 +49,13 @@ export const useJobs = create<JobsStore>()((set, get) => ({
       set({ error: errorInfo(err) })
     }
   },
-  onJobUpdated(job) {
+  onJobUpdated(_job) {
     if (timer !== undefined) return
     timer = setTimeout(() => {
       timer = undefined
-      const { detail, stats } = get()
+      const { shown, stats } = get()
       void get().loadList()
-      if (detail !== null && detail.id === job) void get().loadDetail(job)
+      if (shown !== null) void get().loadDetail(shown)
       if (stats !== null) void get().loadStats()
     }, 150)
   },
