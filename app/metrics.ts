@@ -69,6 +69,68 @@ export function createMetrics(node: IcnNode): NodeMetrics {
   })
   void up
 
+  // ---- network, ledger, governance, jobs
+  const peers = new Gauge({
+    name: 'icn_peers',
+    help: 'Connected peers and open connections.',
+    labelNames: ['what'],
+    registers: [registry],
+    collect() {
+      const s = node.network.status()
+      this.set({ what: 'peers' }, s.peers)
+      this.set({ what: 'connections' }, s.connections)
+    },
+  })
+  void peers
+  const credits = new Counter({
+    name: 'icn_ledger_credits_total',
+    help: 'Value given (transfers, settlements, grants, mints) seen by this node, by kind and asset.',
+    labelNames: ['kind', 'asset'],
+    registers: [registry],
+  })
+  const creditAmount = new Counter({
+    name: 'icn_ledger_credited_mana_total',
+    help: 'Mana given in credits seen by this node (base units).',
+    labelNames: ['kind'],
+    registers: [registry],
+  })
+  const proposals = new Counter({
+    name: 'icn_proposal_updates_total',
+    help: 'Proposal changes by status (open = created; passed, failed, void).',
+    labelNames: ['status'],
+    registers: [registry],
+  })
+  const jobs = new Counter({
+    name: 'icn_job_updates_total',
+    help: 'Job state changes on this node, by state and this node\'s role.',
+    labelNames: ['status', 'role'],
+    registers: [registry],
+  })
+  offs.push(
+    node.events.on('economics:credit', (e) => {
+      const asset = e.asset === 'mana' ? 'mana' : 'token'
+      credits.inc({ kind: e.kind, asset })
+      if (asset === 'mana' && /^\d{1,18}$/.test(e.amount)) creditAmount.inc({ kind: e.kind }, Number(e.amount))
+    }),
+    node.events.on('gov:proposal-updated', (e) => proposals.inc({ status: e.status })),
+    node.events.on('mesh:job-updated', (e) => jobs.inc({ status: e.status, role: e.role })),
+  )
+  const runtime = new Gauge({
+    name: 'icn_runtime',
+    help: 'WASM runtime: workers, busy, queued, jobs completed and fuel used since start.',
+    labelNames: ['what'],
+    registers: [registry],
+    collect() {
+      const s = node.runtime.stats()
+      this.set({ what: 'workers' }, s.workers)
+      this.set({ what: 'busy' }, s.busy)
+      this.set({ what: 'queued' }, s.queued)
+      this.set({ what: 'completed' }, s.completed)
+      this.set({ what: 'fuel_used' }, Number(s.fuelUsed))
+    },
+  })
+  void runtime
+
   // ---- API
   const rpcCalls = new Counter({
     name: 'icn_rpc_requests_total',

@@ -45,6 +45,8 @@ export interface RuntimeStats {
   busy: number
   queued: number
   completed: number
+  /** Fuel burnt by every job this runtime finished (since start). */
+  fuelUsed: bigint
 }
 
 export interface Runtime extends Startable {

@@ -81,6 +81,7 @@ class DefaultRuntime implements Runtime {
   private nextId = 1
   private state: 'stopped' | 'starting' | 'started' | 'stopping' = 'stopped'
   private completed = 0
+  private fuelUsed = 0n
   private readyWaiters: (() => void)[] = []
 
   constructor(components: RuntimeComponents, init: RuntimeInit) {
@@ -146,6 +147,7 @@ class DefaultRuntime implements Runtime {
       busy: this.workers.filter((w) => w.job !== null).length,
       queued: this.queue.length,
       completed: this.completed,
+      fuelUsed: this.fuelUsed,
     }
   }
 
@@ -353,6 +355,7 @@ class DefaultRuntime implements Runtime {
 
   private finish(pending: Pending, outcome: ExecutionOutcome, deterministic: boolean): void {
     this.completed++
+    this.fuelUsed += outcome.fuelUsed
     const result: JobResult = {
       exitCode: outcome.exitCode,
       stdout: outcome.stdout,
