@@ -48,7 +48,10 @@ beforeAll(async () => {
   dirs = await Promise.all([tempDir('icn-two-a-'), tempDir('icn-two-b-')])
   daemons = await Promise.all(dirs.map((d) => startDaemonProcess(d.path)))
   for (let i = 0; i < 2; i++) {
-    expect((await run(i, 'id', 'create')).code).toBe(0)
+    {
+      const r = await run(i, 'id', 'create')
+      expect(r.code, r.stderr).toBe(0)
+    }
     dids.push((await json<{ did: string }>(i, 'id', 'show')).did)
   }
 }, 60_000)
@@ -68,7 +71,7 @@ describe('two daemons from the CLI', () => {
       '--name',
       'Two Daemons Coop',
       '--param',
-      'gov.votingPeriodMs=3000',
+      'gov.votingPeriodMs=10000',
       '--bound',
       'gov.votingPeriodMs=1000:600000',
     )
@@ -92,7 +95,10 @@ describe('two daemons from the CLI', () => {
       )
       return proposals[0]
     })
-    expect((await run(0, 'gov', 'vote', admit.id, 'yes')).code).toBe(0)
+    {
+      const r = await run(0, 'gov', 'vote', admit.id, 'yes')
+      expect(r.code, r.stderr).toBe(0)
+    }
     await until('B admitted on both nodes', async () => {
       for (const i of [0, 1]) {
         const members = await run(i, 'gov', 'members', scope)
@@ -111,13 +117,16 @@ describe('two daemons from the CLI', () => {
       '--title',
       'Longer votes',
       '--set',
-      'gov.votingPeriodMs=4000',
+      'gov.votingPeriodMs=12000',
     )
     expect(change.eligible).toBe(2)
     await until('the proposal on B', async () =>
       (await run(1, 'gov', 'show', change.id)).code === 0 ? true : undefined,
     )
-    expect((await run(0, 'gov', 'vote', change.id, 'yes')).code).toBe(0)
+    {
+      const r = await run(0, 'gov', 'vote', change.id, 'yes')
+      expect(r.code, r.stderr).toBe(0)
+    }
     const voteB = await run(1, 'gov', 'vote', change.id, 'yes', '--reason', 'fine by me')
     expect(voteB.code, voteB.stderr).toBe(0)
     for (const i of [0, 1]) {
@@ -126,7 +135,7 @@ describe('two daemons from the CLI', () => {
         return out.includes('PASSED') ? out : undefined
       })
       expect(shown).toMatch(/final tally/)
-      expect((await run(i, 'gov', 'params', scope)).stdout).toMatch(/gov\.votingPeriodMs\s+4000 ms/)
+      expect((await run(i, 'gov', 'params', scope)).stdout).toMatch(/gov\.votingPeriodMs\s+12000 ms/)
     }
     await until('the same state root', async () =>
       (await stateRoot(0)) === (await stateRoot(1)) ? true : undefined,
@@ -212,7 +221,10 @@ describe('two daemons from the CLI', () => {
     await until('the policy proposal on B', async () =>
       (await run(1, 'gov', 'show', policy.id)).code === 0 ? true : undefined,
     )
-    for (const i of [0, 1]) expect((await run(i, 'gov', 'vote', policy.id, 'yes')).code).toBe(0)
+    for (const i of [0, 1]) {
+      const r = await run(i, 'gov', 'vote', policy.id, 'yes')
+      expect(r.code, r.stderr).toBe(0)
+    }
     for (const i of [0, 1]) {
       await until(`the policy active on node ${i}`, async () => {
         const active = await json<{ policies: { policy: string; proposal: string }[] }>(
@@ -232,8 +244,14 @@ describe('two daemons from the CLI', () => {
     await until('the later proposal on B', async () =>
       (await run(1, 'gov', 'show', later.id)).code === 0 ? true : undefined,
     )
-    expect((await run(0, 'gov', 'vote', later.id, 'no')).code).toBe(0)
-    expect((await run(1, 'gov', 'vote', later.id, 'yes')).code).toBe(0)
+    {
+      const r = await run(0, 'gov', 'vote', later.id, 'no')
+      expect(r.code, r.stderr).toBe(0)
+    }
+    {
+      const r = await run(1, 'gov', 'vote', later.id, 'yes')
+      expect(r.code, r.stderr).toBe(0)
+    }
     for (const i of [0, 1]) {
       const done = await until(`the result of the later proposal on node ${i}`, async () => {
         const p = await json<{ status: string; tally: { yes: number; no: number } }>(
