@@ -91,6 +91,28 @@ export function Field(props: {
   )
 }
 
+/** A labelled drop-down: every choice has a value and the text shown for it. */
+export function Select<V extends string>(props: {
+  label: string
+  value: V
+  onChange: (value: V) => void
+  options: readonly { value: V; label: string }[]
+}): ReactNode {
+  const id = useId()
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value as V)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
 /** A node error: its stable code, the node's message, and what to do next in the member's language. */
 export function ErrorNotice({
   error,

@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { GovEligibility, GovMember, GovParameter } from '../../app/contract'
-import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, useAction } from '../components/ui'
+import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, Select, useAction } from '../components/ui'
 import { client } from '../lib/client'
 import { formatTime, shorten } from '../lib/format'
 import { href } from '../lib/routes'
@@ -239,41 +239,31 @@ function NewProposal(): ReactNode {
     <section className="card card-wide" aria-labelledby="gov-new">
       <h2 id="gov-new">{t('gov.newProposal')}</h2>
       <form onSubmit={onSubmit} noValidate>
-        <div className="field">
-          <label htmlFor="gov-new-scope">{t('gov.scope')}</label>
-          <select id="gov-new-scope" value={chosen} onChange={(e) => setScope(e.target.value)}>
-            {scopes.map((s) => (
-              <option key={s.scope} value={s.scope}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="gov-new-kind">{t('gov.kind')}</label>
-          <select
-            id="gov-new-kind"
-            value={kind}
-            onChange={(e) => setKind(e.target.value as 'text' | 'parameter')}
-          >
-            <option value="text">{t('gov.kindText')}</option>
-            <option value="parameter">{t('gov.kindParameter')}</option>
-          </select>
-        </div>
+        <Select
+          label={t('gov.scope')}
+          value={chosen}
+          onChange={setScope}
+          options={scopes.map((x) => ({ value: x.scope, label: x.name }))}
+        />
+        <Select
+          label={t('gov.kind')}
+          value={kind}
+          onChange={setKind}
+          options={[
+            { value: 'text', label: t('gov.kindText') },
+            { value: 'parameter', label: t('gov.kindParameter') },
+          ]}
+        />
         <Field label={t('gov.proposalTitle')} value={title} onChange={setTitle} required />
         <Field label={t('gov.summary')} value={summary} onChange={setSummary} multiline />
         {kind === 'parameter' ? (
           <>
-            <div className="field">
-              <label htmlFor="gov-new-param">{t('gov.parameter')}</label>
-              <select id="gov-new-param" value={param} onChange={(e) => setParam(e.target.value)}>
-                {params.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {`${p.name} (${p.value} ${p.unit})`}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Select
+              label={t('gov.parameter')}
+              value={param || (params[0]?.name ?? '')}
+              onChange={setParam}
+              options={params.map((p) => ({ value: p.name, label: `${p.name} (${p.value} ${p.unit})` }))}
+            />
             <Field
               label={t('gov.newValue')}
               value={value}
@@ -329,49 +319,27 @@ export function Governance(): ReactNode {
         <section className="card card-wide" aria-labelledby="gov-proposals">
           <h2 id="gov-proposals">{t('gov.proposals')}</h2>
           <div className="filters">
-            <div className="field">
-              <label htmlFor="gov-f-status">{t('gov.status')}</label>
-              <select
-                id="gov-f-status"
-                value={filters.status}
-                onChange={(e) => void setFilters({ status: e.target.value as ProposalStatusFilter })}
-              >
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {s === '' ? t('gov.any') : s}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="gov-f-type">{t('gov.kind')}</label>
-              <select
-                id="gov-f-type"
-                value={filters.type}
-                onChange={(e) => void setFilters({ type: e.target.value as ProposalTypeFilter })}
-              >
-                {TYPES.map((s) => (
-                  <option key={s} value={s}>
-                    {s === '' ? t('gov.any') : s}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="gov-f-scope">{t('gov.scope')}</label>
-              <select
-                id="gov-f-scope"
-                value={filters.scope}
-                onChange={(e) => void setFilters({ scope: e.target.value })}
-              >
-                <option value="">{t('gov.any')}</option>
-                {scopes.map((s) => (
-                  <option key={s.scope} value={s.scope}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Select
+              label={t('gov.status')}
+              value={filters.status}
+              onChange={(status) => void setFilters({ status })}
+              options={STATUSES.map((v) => ({ value: v, label: v === '' ? t('gov.any') : v }))}
+            />
+            <Select
+              label={t('gov.kind')}
+              value={filters.type}
+              onChange={(type) => void setFilters({ type })}
+              options={TYPES.map((v) => ({ value: v, label: v === '' ? t('gov.any') : v }))}
+            />
+            <Select
+              label={t('gov.scope')}
+              value={filters.scope}
+              onChange={(scope) => void setFilters({ scope })}
+              options={[
+                { value: '', label: t('gov.any') },
+                ...scopes.map((x) => ({ value: x.scope, label: x.name })),
+              ]}
+            />
           </div>
           {proposals.length === 0 ? (
             <p className="hint">{t('gov.noProposals')}</p>

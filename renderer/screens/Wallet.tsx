@@ -5,7 +5,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { WalletCost, WalletHistoryKind } from '../../app/contract'
-import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, useAction } from '../components/ui'
+import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, Select, useAction } from '../components/ui'
 import { client } from '../lib/client'
 import { saveBytes } from '../lib/files'
 import { formatTime, shorten } from '../lib/format'
@@ -144,20 +144,12 @@ function History(): ReactNode {
   return (
     <section className="card card-wide" aria-labelledby="wallet-history">
       <h2 id="wallet-history">{t('wallet.history')}</h2>
-      <div className="field">
-        <label htmlFor="wallet-kind">{t('wallet.kind')}</label>
-        <select
-          id="wallet-kind"
-          value={kind}
-          onChange={(e) => void setKind(e.target.value as WalletHistoryKind | '')}
-        >
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {k === '' ? t('wallet.allKinds') : k}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Select
+        label={t('wallet.kind')}
+        value={kind}
+        onChange={(k) => void setKind(k)}
+        options={KINDS.map((k) => ({ value: k, label: k === '' ? t('wallet.allKinds') : k }))}
+      />
       {entries.length === 0 ? (
         <p className="hint">{t('wallet.empty')}</p>
       ) : (
