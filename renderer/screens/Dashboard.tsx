@@ -94,10 +94,16 @@ export function Dashboard(): ReactNode {
         <h2 id="later-title">{t('dashboard.laterTitle')}</h2>
         <p className="hint">{t('dashboard.laterText')}</p>
         <ul className="later-list">
-          <li>{t('dashboard.laterMana')}</li>
+          <li>
+            <a href={href('/wallet')}>{t('dashboard.laterMana')}</a>
+          </li>
+          <li>
+            <a href={href('/governance')}>{t('dashboard.laterProposals')}</a>
+          </li>
+          <li>
+            <a href={href('/jobs')}>{t('dashboard.laterJobs')}</a>
+          </li>
           <li>{t('dashboard.laterPeers')}</li>
-          <li>{t('dashboard.laterProposals')}</li>
-          <li>{t('dashboard.laterJobs')}</li>
         </ul>
       </section>
     </div>
