@@ -17,7 +17,7 @@ test.afterAll(async () => {
 })
 
 async function openProposal(page: Page, title: string): Promise<void> {
-  await page.getByRole('link', { name: 'Governance' }).click()
+  await page.getByRole('link', { name: 'Governance', exact: true }).click()
   await page.getByRole('link', { name: title }).click()
   await expect(page.getByRole('heading', { name: title })).toBeVisible()
 }
@@ -29,7 +29,7 @@ test('two members create a cooperative, admit by invite and pass a parameter cha
   const pageA = await (await browser.newContext()).newPage()
   const pageB = await (await browser.newContext()).newPage()
   await pageA.goto(a.browserUrl)
-  await pageA.getByRole('link', { name: 'Governance' }).click()
+  await pageA.getByRole('link', { name: 'Governance', exact: true }).click()
   await expect(pageA.getByText('You are not in a cooperative yet')).toBeVisible()
   await pageA.getByLabel('Name').fill('Bakery')
   await pageA.getByLabel('Voting period (seconds)').fill('x')

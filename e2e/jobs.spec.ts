@@ -28,12 +28,12 @@ test('a job submitted in the UI runs on the other daemon; receipt, output and pa
   const pageA = await (await browser.newContext()).newPage()
   const pageB = await (await browser.newContext()).newPage()
   await pageB.goto(b.browserUrl)
-  await pageB.getByRole('link', { name: 'Contribute' }).click()
+  await pageB.getByRole('link', { name: 'Contribute', exact: true }).click()
   await expect(pageB.getByTestId('contribute-accepting')).toHaveText('Yes')
   await expect(pageB.getByTestId('contribute-completed')).toHaveText('0')
 
   await pageA.goto(a.browserUrl)
-  await pageA.getByRole('link', { name: 'Jobs' }).click()
+  await pageA.getByRole('link', { name: 'Jobs', exact: true }).click()
   await expect(pageA.getByRole('heading', { name: 'Jobs', exact: true })).toBeVisible()
   await pageA
     .getByLabel('WebAssembly module (.wasm)')
@@ -62,7 +62,7 @@ test('a job submitted in the UI runs on the other daemon; receipt, output and pa
   await expect(pageB.getByTestId('contribute-earned')).not.toHaveText('0 mana', { timeout: 20_000 })
   await captureScreen(pageB, '23-contribute')
   // The payment is in the submitter's wallet history.
-  await pageA.getByRole('link', { name: 'Wallet' }).click()
+  await pageA.getByRole('link', { name: 'Wallet', exact: true }).click()
   await pageA.getByLabel('Kind').selectOption('settlement')
   await expect(pageA.getByRole('table', { name: 'History' })).toContainText('settlement')
 })

@@ -27,7 +27,7 @@ test.afterAll(async () => {
 
 async function openWallet(page: Page, node: NodeHandle): Promise<void> {
   await page.goto(node.browserUrl)
-  await page.getByRole('link', { name: 'Wallet' }).click()
+  await page.getByRole('link', { name: 'Wallet', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Wallet' })).toBeVisible()
   await expect(page.getByTestId('wallet-available')).toBeVisible()
 }
