@@ -39,8 +39,10 @@ test('two members create a cooperative, admit by invite and pass a parameter cha
   await pageA.getByRole('button', { name: /^Bakery — 1 member$/ }).click()
   await expect(pageA.getByTestId('param-gov.votingPeriodMs')).toHaveText('15000 ms')
   await pageA.getByRole('button', { name: 'Create an invite link' }).click()
-  const link = await pageA.getByLabel('Invite link', { exact: true }).first().inputValue()
-  expect(link).toMatch(/^icn:\/\/invite\/[A-Za-z0-9_-]+$/)
+  const inviteField = pageA.getByLabel('Invite link', { exact: true }).first()
+  // The link appears once the node has signed the invite; the field may exist, empty, before that.
+  await expect(inviteField).toHaveValue(/^icn:\/\/invite\/[A-Za-z0-9_-]+$/, { timeout: 15_000 })
+  const link = await inviteField.inputValue()
   await captureScreen(pageA, '24-governance')
 
   // B opens the invite as a deep link and asks to join; its node reaches A's by the invite's addresses.
