@@ -15,6 +15,8 @@ export const ERROR_CODES = {
     'NODE_START_FAILED',
     'NODE_NOT_RUNNING',
     'NODE_STOPPING',
+    'CONFIG_INVALID',
+    'CONFIG_NOT_FOUND',
   ],
   storage: [
     'STORAGE_OPEN_FAILED',

@@ -1,100 +1,122 @@
 import { readFile } from 'node:fs/promises'
-import { Option } from 'commander'
-import type { LogLevel } from '../../core/logger'
+import { join } from 'node:path'
+import { Option, type Command } from 'commander'
 import { ICN_VERSION } from '../../core/version'
 import { startDaemon } from '../daemon'
-import { UsageError, findRendererDir, type CliContext } from './index'
+import {
+  CONFIG_FILE,
+  CONFIG_KEYS,
+  loadConfigFile,
+  resolveConfig,
+  type NodeConfig,
+  type ResolvedConfig,
+} from '../node-config'
+import { findRendererDir, type CliContext } from './index'
 
 export function nodeCommands({ io, program, globals, connect, print }: CliContext): void {
   // ---- node -----------------------------------------------------------------------------------------------
   const nodeCmd = program.command('node').description('run and inspect the node')
   nodeCmd
     .command('start')
-    .description('run the node in the foreground (JSON-RPC on 127.0.0.1, writes <data>/api.json when ready)')
-    .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port)', '0')
-    .option('--rpc-host <host>', 'interface for JSON-RPC', '127.0.0.1')
-    .option('--p2p-port <port>', 'libp2p TCP port; WebSockets use the next one (0 = any free ports)', '0')
-    .option('--p2p-host <host>', 'interface for libp2p', '0.0.0.0')
+    .description(
+      'run the node in the foreground (JSON-RPC on 127.0.0.1, writes <data>/api.json when ready).\n' +
+        'Settings: flag > environment variable > config file > default (icn node config shows them).',
+    )
+    .option('--config <file>', 'config file (default: $ICN_CONFIG, else <data>/config.json when present)')
+    .option('--rpc-port <port>', 'JSON-RPC port (0 = any free port) [$ICN_RPC_PORT]', '0')
+    .option('--rpc-host <host>', 'interface for JSON-RPC [$ICN_RPC_HOST]', '127.0.0.1')
+    .option(
+      '--p2p-port <port>',
+      'libp2p TCP port; WebSockets use the next one (0 = any free ports) [$ICN_P2P_PORT]',
+      '0',
+    )
+    .option('--p2p-host <host>', 'interface for libp2p [$ICN_P2P_HOST]', '0.0.0.0')
     .option(
       '--bootstrap <multiaddr>',
-      'peer to dial at start and whenever no peer is connected (repeatable)',
+      'peer to dial at start and whenever no peer is connected (repeatable) [$ICN_BOOTSTRAP, comma-separated]',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .option('--no-mdns', 'do not look for peers on the local network')
+    .option('--no-mdns', 'do not look for peers on the local network [$ICN_MDNS=false]')
     .addOption(
-      new Option('--log-level <level>', 'log level')
+      new Option('--log-level <level>', 'log level [$ICN_LOG_LEVEL]')
         .choices(['debug', 'info', 'warn', 'error', 'silent'])
         .default('info'),
     )
-    .option('--passphrase-file <file>', 'unlock the identity at start with the passphrase in this file')
-    .option('--no-ui', 'do not serve the browser UI')
-    .action(
-      async (options: {
-        rpcPort: string
-        rpcHost: string
-        p2pPort: string
-        p2pHost: string
-        bootstrap: string[]
-        mdns: boolean
-        logLevel: LogLevel
-        passphraseFile?: string
-        ui: boolean
-      }) => {
-        const { data } = globals()
-        const port = Number(options.rpcPort)
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new UsageError(`--rpc-port must be 0–65535 (got ${options.rpcPort}).`)
-        const p2pPort = Number(options.p2pPort)
-        if (!Number.isInteger(p2pPort) || p2pPort < 0 || p2pPort > 65534)
-          throw new UsageError(`--p2p-port must be 0–65534 (got ${options.p2pPort}).`)
-        const passphrase =
-          options.passphraseFile !== undefined
-            ? (await readFile(options.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
-            : io.env['ICN_PASSPHRASE'] !== undefined && io.env['ICN_PASSPHRASE'] !== ''
-              ? io.env['ICN_PASSPHRASE']
-              : undefined
-        const staticDir = options.ui ? findRendererDir() : undefined
-        // Handlers first: a signal that arrives while the node starts (or right after api.json appears) must
-        // stop it cleanly, not kill it with the default action.
-        const stopRequested = new Promise<string>((resolveSignal) => {
-          process.once('SIGINT', () => resolveSignal('SIGINT'))
-          process.once('SIGTERM', () => resolveSignal('SIGTERM'))
-        })
-        const daemon = await startDaemon({
-          dataDir: data,
-          rpcPort: port,
-          rpcHost: options.rpcHost,
-          logLevel: options.logLevel,
-          p2pPort,
-          p2pHost: options.p2pHost,
-          bootstrap: options.bootstrap,
-          mdns: options.mdns,
-          ...(passphrase === undefined ? {} : { passphrase }),
-          ...(staticDir === undefined ? {} : { staticDir }),
-        })
-        io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data})`)
-        // Networking comes up after the API (loading libp2p is the slow part of starting).
-        daemon.node.network.ready().then(
-          () =>
-            io.out(
-              `Peer ${daemon.node.network.peerId() ?? ''} listening on:\n  ${daemon.node.network.listenAddrs().join('\n  ')}`,
-            ),
-          (err: unknown) => {
-            // Stopping before networking was up is not worth a message; failing to start is.
-            if ((err as { code?: string }).code === 'UNAVAILABLE')
-              io.err(`networking is off: ${(err as Error).message}`)
-          },
-        )
-        if (staticDir !== undefined) io.out(`Browser UI: ${daemon.url}/#token=${daemon.token}`)
-        const signal = await stopRequested
-        io.err(`${signal}: stopping the node…`)
-        await daemon
-          .stop()
-          .then(() => io.err('stopped'))
-          .catch((err: unknown) => io.err(`stop failed: ${(err as Error).message}`))
-      },
+    .option(
+      '--passphrase-file <file>',
+      'unlock the identity at start with the passphrase in this file [$ICN_PASSPHRASE_FILE]',
     )
+    .option('--no-ui', 'do not serve the browser UI [$ICN_UI=false]')
+    .action(async (options: Record<string, unknown> & { config?: string }, cmd: Command) => {
+      const { data } = globals()
+      const { config } = await resolveStartConfig(data, options, cmd, io.env)
+      const passphrase =
+        config.passphraseFile !== null
+          ? (await readFile(config.passphraseFile, 'utf8')).replace(/\r?\n$/, '')
+          : io.env['ICN_PASSPHRASE'] !== undefined && io.env['ICN_PASSPHRASE'] !== ''
+            ? io.env['ICN_PASSPHRASE']
+            : undefined
+      const staticDir = config.ui ? findRendererDir() : undefined
+      // Handlers first: a signal that arrives while the node starts (or right after api.json appears) must
+      // stop it cleanly, not kill it with the default action.
+      const stopRequested = new Promise<string>((resolveSignal) => {
+        process.once('SIGINT', () => resolveSignal('SIGINT'))
+        process.once('SIGTERM', () => resolveSignal('SIGTERM'))
+      })
+      const daemon = await startDaemon({
+        dataDir: data,
+        rpcPort: config.rpcPort,
+        rpcHost: config.rpcHost,
+        logLevel: config.logLevel,
+        p2pPort: config.p2pPort,
+        p2pHost: config.p2pHost,
+        bootstrap: config.bootstrap,
+        mdns: config.mdns,
+        ...(passphrase === undefined ? {} : { passphrase }),
+        ...(staticDir === undefined ? {} : { staticDir }),
+      })
+      io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data})`)
+      // Networking comes up after the API (loading libp2p is the slow part of starting).
+      daemon.node.network.ready().then(
+        () =>
+          io.out(
+            `Peer ${daemon.node.network.peerId() ?? ''} listening on:\n  ${daemon.node.network.listenAddrs().join('\n  ')}`,
+          ),
+        (err: unknown) => {
+          // Stopping before networking was up is not worth a message; failing to start is.
+          if ((err as { code?: string }).code === 'UNAVAILABLE')
+            io.err(`networking is off: ${(err as Error).message}`)
+        },
+      )
+      if (staticDir !== undefined) io.out(`Browser UI: ${daemon.url}/#token=${daemon.token}`)
+      const signal = await stopRequested
+      io.err(`${signal}: stopping the node…`)
+      await daemon
+        .stop()
+        .then(() => io.err('stopped'))
+        .catch((err: unknown) => io.err(`stop failed: ${(err as Error).message}`))
+    })
+
+  nodeCmd
+    .command('config')
+    .description('show the settings `icn node start` would use, and where each comes from')
+    .option('--config <file>', 'config file (default: $ICN_CONFIG, else <data>/config.json when present)')
+    .action(async (options: { config?: string }) => {
+      const { data } = globals()
+      const file = await loadConfigFile(data, options.config, io.env)
+      const resolved = resolveConfig({ flags: {}, env: io.env, file })
+      print(resolved, () =>
+        [
+          `config file  ${resolved.file ?? `none (${join(data, CONFIG_FILE)} is read when present)`}`,
+          ...(Object.keys(CONFIG_KEYS) as (keyof NodeConfig)[]).map(
+            (key) =>
+              `${key.padEnd(15)}${JSON.stringify(resolved.config[key]).padEnd(24)} ${resolved.sources[key].padEnd(8)} ${CONFIG_KEYS[key].env}`,
+          ),
+          'Precedence: flag > environment variable > config file > default.',
+        ].join('\n'),
+      )
+    })
 
   program
     .command('status')
@@ -115,4 +137,18 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
         ].join('\n'),
       )
     })
+}
+
+/** Flags the user typed (commander's defaults do not count), then env, file and defaults. */
+async function resolveStartConfig(
+  dataDir: string,
+  options: Record<string, unknown> & { config?: string },
+  cmd: Command,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedConfig> {
+  const flags: Partial<Record<keyof NodeConfig, unknown>> = {}
+  for (const key of Object.keys(CONFIG_KEYS) as (keyof NodeConfig)[]) {
+    if (cmd.getOptionValueSource(key) === 'cli') flags[key] = options[key]
+  }
+  return resolveConfig({ flags, env, file: await loadConfigFile(dataDir, options.config, env) })
 }
