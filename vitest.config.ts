@@ -9,7 +9,7 @@ export default defineConfig({
       'renderer/**/*.test.{ts,tsx}',
       'resources/**/*.test.ts',
     ],
-    exclude: ['node_modules', 'dist', 'e2e'],
+    exclude: ['node_modules', 'dist', 'e2e', 'app/resilience/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,

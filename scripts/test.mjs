@@ -1,4 +1,5 @@
 // `npm test`: every test, in order — types, lint, Electron security lint, build, unit and integration (vitest),
+// the resilience suite (app/resilience: its figures are printed and written to reports/resilience.json),
 // end-to-end (Playwright with Debian Chromium, real daemons). Stops at the first failing step and exits non-zero.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -40,6 +41,7 @@ const steps = [
     : []),
   ['build', process.execPath, ['scripts/build.mjs', '--quiet']],
   ['unit + integration', bin('vitest'), ['run']],
+  ['resilience (kill -9, soak, API abuse)', bin('vitest'), ['run', '-c', 'vitest.resilience.config.ts']],
   ...(hasE2e ? [e2eStep] : []),
 ]
 

@@ -68,6 +68,8 @@ const MIME: Record<string, string> = {
 
 /** Slow event consumers are dropped rather than buffered without bound. */
 const MAX_WS_BUFFER = 8 * 1024 * 1024
+/** An oversized body is drained up to this many times the limit before the connection is cut. */
+const DRAIN_LIMIT_FACTOR = 4
 
 interface JsonRpcRequest {
   jsonrpc: '2.0'
@@ -216,27 +218,22 @@ export async function startRpcServer(
       send(res, 415, errorObject('RPC_INVALID_REQUEST', 'Send JSON-RPC with Content-Type: application/json.'))
       return
     }
+    // Too large, declared or not: read (and drop) the rest of the body before answering, so an ordinary client
+    // that is still uploading sees the 413 instead of a broken pipe. A client that keeps sending far beyond the
+    // limit is cut off.
     const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > maxBody) {
-      send(
-        res,
-        413,
-        errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`),
-        { connection: 'close' },
-      )
-      req.resume()
-      return
-    }
     const chunks: Buffer[] = []
     let size = 0
-    let tooLarge = false
+    let tooLarge = declared > maxBody
+    let cutOff = false
     for await (const chunk of req) {
       size += (chunk as Buffer).length
-      if (size > maxBody) {
-        tooLarge = true
+      if (size > maxBody) tooLarge = true
+      if (size > DRAIN_LIMIT_FACTOR * maxBody) {
+        cutOff = true
         break
       }
-      chunks.push(chunk as Buffer)
+      if (!tooLarge) chunks.push(chunk as Buffer)
     }
     if (tooLarge) {
       send(
@@ -245,7 +242,7 @@ export async function startRpcServer(
         errorObject('RPC_PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBody} bytes.`),
         { connection: 'close' },
       )
-      req.destroy()
+      if (cutOff) req.destroy()
       return
     }
     let body: unknown
@@ -437,7 +434,13 @@ export async function startRpcServer(
     if (!tokenMatches(token, presented)) return reject(401, 'Unauthorized')
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws)
-      ws.on('close', () => clients.delete(ws))
+      // Calls in flight on this socket, aborted together when it closes (one listener, not one per call).
+      const pending = new Set<AbortController>()
+      let socketInFlight = 0
+      ws.on('close', () => {
+        clients.delete(ws)
+        for (const c of pending) c.abort()
+      })
       ws.on('error', () => clients.delete(ws))
       // The socket also carries JSON-RPC calls, so a browser needs one connection for everything.
       ws.on('message', (data, isBinary) => {
@@ -449,13 +452,36 @@ export async function startRpcServer(
           ws.send(stringify(errorObject('RPC_PARSE_ERROR', 'Not valid JSON.')))
           return
         }
+        // A socket gets the same bound as HTTP: a client that pipelines thousands of calls without waiting is
+        // told to slow down instead of queueing unbounded work in the node.
+        if (socketInFlight >= maxConcurrent) {
+          const id = (message as { id?: unknown } | null)?.id
+          ws.send(
+            stringify(
+              errorObject(
+                'RPC_RATE_LIMITED',
+                'Too many requests at once on this socket; retry shortly.',
+                typeof id === 'string' || typeof id === 'number' ? id : null,
+              ),
+            ),
+          )
+          return
+        }
+        socketInFlight++
+        inFlight++
         const controller = new AbortController()
-        ws.once('close', () => controller.abort())
+        pending.add(controller)
         handleOne(message, controller.signal)
           .then((reply) => {
             if (reply !== undefined && ws.readyState === ws.OPEN) ws.send(stringify(reply))
           })
           .catch((err: unknown) => logger.error('ws rpc failed', { err }))
+          .finally(() => {
+            pending.delete(controller)
+            socketInFlight--
+            inFlight--
+            if (inFlight === 0) for (const fn of idle.splice(0)) fn()
+          })
       })
     })
   })
