@@ -141,7 +141,7 @@ describe('API abuse', () => {
         const ws = await openSocket()
         const replies = new Map<number, string | null>()
         const done = new Promise<void>((resolve) => {
-          ws.on('message', (data) => {
+          ws.on('message', (data: Buffer) => {
             const m = JSON.parse(data.toString()) as { id?: number; error?: { data?: { code?: string } } }
             if (typeof m.id !== 'number') return
             replies.set(m.id, m.error?.data?.code ?? null)
