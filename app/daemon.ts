@@ -116,14 +116,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...options.node,
     network: { ...networkOptions(options), ...options.node?.network },
   })
+  // The key derivation (scrypt, ~0.3–0.7 s by design) runs on the thread pool while the services start, so a
+  // restarted server is ready sooner; the keystore is applied once the identity service runs.
+  const decrypting =
+    options.passphrase === undefined
+      ? undefined
+      : node.identity.decryptAhead(options.passphrase).then(
+          (prepared) => ({ prepared }),
+          (error: unknown) => ({ error }),
+        )
   await node.start()
   let server: RpcServer
   let unbridge: () => void = () => undefined
   let dispatcher: Dispatcher
   let metrics: NodeMetrics | undefined
   try {
-    if (options.passphrase !== undefined && node.identity.status().exists) {
-      await node.identity.unlock(options.passphrase)
+    if (decrypting !== undefined) {
+      const outcome = await decrypting
+      if ('error' in outcome) throw outcome.error
+      if (outcome.prepared !== undefined && node.identity.status().exists)
+        node.identity.unlockWith(outcome.prepared)
     }
     metrics = createMetrics(node)
     dispatcher = metrics.instrument(

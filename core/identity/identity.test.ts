@@ -56,6 +56,27 @@ describe('identity', () => {
     expect(id.status()).toMatchObject({ exists: true, locked: true, did })
   })
 
+  it('decrypts ahead of its start (a headless restart) and applies only a result for the same keystore', async () => {
+    const early = identity({ kdf })({ dataDir: dir, events: createEventBus(), logger: silentLogger })
+    expect(await early.decryptAhead(PASS)).toBeUndefined()
+    const { did } = await id.create({ passphrase: PASS })
+    await expect(early.decryptAhead('wrong passphrase')).rejects.toMatchObject({
+      code: 'IDENTITY_WRONG_PASSPHRASE',
+    })
+    const prepared = await early.decryptAhead(PASS)
+    await early.start()
+    expect(early.status()).toMatchObject({ locked: true, did })
+    expect(early.unlockWith(prepared!)).toEqual({ did })
+    expect(early.signer().sign(new Uint8Array([1])).length).toBe(64)
+    // A result for another keystore (replaced while the node started) is refused and wiped.
+    const other = { did: 'did:key:z6MkotherOtherOther' as typeof did, seed: new Uint8Array(32).fill(7) }
+    expect(() => early.unlockWith(other)).toThrow(
+      expect.objectContaining({ code: 'IDENTITY_KEYSTORE_CORRUPT' }),
+    )
+    expect(other.seed.every((b) => b === 0)).toBe(true)
+    await early.stop()
+  })
+
   it('refuses weak passphrases and a second identity', async () => {
     await expect(id.create({ passphrase: 'short' })).rejects.toMatchObject({
       code: 'IDENTITY_WEAK_PASSPHRASE',

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { IcnError } from '../errors'
 import { didFromPublicKey, type Did } from './did'
 import { createSigner, nodeEd25519, type Signer } from './ed25519'
-import type { Identity, IdentityComponents, IdentityInit, IdentityStatus } from './index'
+import type { Identity, IdentityComponents, IdentityInit, IdentityStatus, PreparedUnlock } from './index'
 import {
   DEFAULT_KDF,
   assertPassphrase,
@@ -73,6 +73,26 @@ class DefaultIdentity implements Identity {
     }
     const seed = await decryptSeed(file, passphrase)
     this.setUnlocked(seed)
+    return { did: file.did }
+  }
+
+  async decryptAhead(passphrase: string): Promise<PreparedUnlock | undefined> {
+    const file = await readKeystore(this.path)
+    if (file === undefined) return undefined
+    return { did: file.did, seed: await decryptSeed(file, passphrase) }
+  }
+
+  unlockWith(prepared: PreparedUnlock): { did: Did } {
+    const file = this.requireFile()
+    if (file.did !== prepared.did) {
+      // The keystore changed between the two reads (replaced while starting): decrypt the current one instead.
+      prepared.seed.fill(0)
+      throw new IcnError(
+        'IDENTITY_KEYSTORE_CORRUPT',
+        'The keystore changed while the node started; unlock it again.',
+      )
+    }
+    this.setUnlocked(prepared.seed)
     return { did: file.did }
   }
 

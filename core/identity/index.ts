@@ -29,6 +29,12 @@ export interface IdentityComponents {
   logger: Logger
 }
 
+/** A keystore decrypted ahead of the service's start (see Identity.decryptAhead). */
+export interface PreparedUnlock {
+  did: Did
+  seed: Uint8Array
+}
+
 export interface Identity extends Startable {
   status(): IdentityStatus
   /** Creates a new identity; the recovery phrase is returned once and never stored in clear. */
@@ -36,6 +42,13 @@ export interface Identity extends Startable {
   /** Recreates the identity from its 24-word recovery phrase, protected by a new passphrase. */
   recover(options: { phrase: string; passphrase: string; overwrite?: boolean }): Promise<{ did: Did }>
   unlock(passphrase: string): Promise<{ did: Did }>
+  /**
+   * Decrypts the keystore on disk with `passphrase` without starting the service, so a headless node can run the
+   * (deliberately slow) key derivation while its other services start; `unlockWith` applies the result once the
+   * service runs. Resolves undefined when there is no identity yet; rejects IDENTITY_WRONG_PASSPHRASE.
+   */
+  decryptAhead(passphrase: string): Promise<PreparedUnlock | undefined>
+  unlockWith(prepared: PreparedUnlock): { did: Did }
   lock(): void
   /** An encrypted backup file (JSON), re-encrypted under `passphrase` (which must unlock the keystore). */
   exportBackup(options: { passphrase: string }): Promise<Uint8Array>
