@@ -39,14 +39,24 @@ export async function connect(dataDir: string): Promise<IcnClient> {
   )
 }
 
-/** The daemon's resident set size as the node reports it on /metrics (what an operator's Prometheus sees). */
-export async function rssBytes(dataDir: string): Promise<number> {
+/** The daemon's resident set size and V8 heap in use, as the node reports them on /metrics. */
+export async function memoryOf(dataDir: string): Promise<{ rss: number; heapUsed: number }> {
   const api = await apiOf(dataDir)
   const res = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.token}` } })
   const text = await res.text()
-  const line = /^icn_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text)
-  if (line === null) throw new Error('no icn_process_resident_memory_bytes on /metrics')
-  return Number(line[1])
+  const value = (name: string): number => {
+    const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)
+    if (line === null) throw new Error(`no ${name} on /metrics`)
+    return Number(line[1])
+  }
+  return {
+    rss: value('icn_process_resident_memory_bytes'),
+    heapUsed: value('icn_nodejs_heap_size_used_bytes'),
+  }
+}
+
+export async function rssBytes(dataDir: string): Promise<number> {
+  return (await memoryOf(dataDir)).rss
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {

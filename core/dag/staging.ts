@@ -20,11 +20,19 @@ export class Staging {
   private callbacks: (() => void)[] = []
   private readonly cache = new Map<AnySublevel, Map<string, unknown>>()
   private cached = 0
+  /** Bytes of the cached byte values (blocks, event bytes); bounded too, or a few big files would fill memory. */
+  private cachedBytes = 0
 
   constructor(
     private readonly storage: Storage,
     private readonly cacheLimit = 50_000,
+    private readonly cacheByteLimit = 32 * 1024 * 1024,
   ) {}
+
+  /** Entries and bytes in the read cache (for tests and diagnostics). */
+  get cacheSize(): { entries: number; bytes: number } {
+    return { entries: this.cached, bytes: this.cachedBytes }
+  }
 
   get pendingWrites(): number {
     return this.staged
@@ -97,6 +105,7 @@ export class Staging {
   clearCache(): void {
     this.cache.clear()
     this.cached = 0
+    this.cachedBytes = 0
   }
 
   /** Forgets cached values of one sublevel (after it is cleared wholesale). */
@@ -104,27 +113,39 @@ export class Staging {
     const map = this.cache.get(sub)
     if (map !== undefined) {
       this.cached -= map.size
+      for (const value of map.values()) this.cachedBytes -= byteSize(value)
       this.cache.delete(sub)
     }
   }
 
   private remember(sub: AnySublevel, key: string, value: unknown): void {
+    // A byte value is often a view into a much larger buffer (a network frame, a pooled allocation, a whole
+    // encoded batch); caching the view would keep all of that alive. Cache a copy of just its bytes.
+    const own = value instanceof Uint8Array && value.byteLength < value.buffer.byteLength ? copyBytes(value) : value
     const map = this.mapFor(this.cache, sub)
-    if (map.has(key)) {
+    const previous = map.get(key)
+    if (previous !== undefined) {
       map.delete(key) // re-insert below: Map order doubles as recency order
-    } else if (this.cached >= this.cacheLimit) {
-      this.evictOne(map)
+      this.cachedBytes -= byteSize(previous)
     } else {
       this.cached++
     }
-    map.set(key, value)
+    map.set(key, own)
+    this.cachedBytes += byteSize(own)
+    while (this.cached > this.cacheLimit || (this.cachedBytes > this.cacheByteLimit && this.cached > 1)) {
+      if (!this.evictOne(map)) break
+    }
   }
 
   /** Evicts the least recently remembered entry, preferring the sublevel being written. */
-  private evictOne(preferred: Map<string, unknown>): void {
-    const victim = preferred.size > 0 ? preferred : [...this.cache.values()].find((m) => m.size > 0)
+  private evictOne(preferred: Map<string, unknown>): boolean {
+    const victim = preferred.size > 1 ? preferred : [...this.cache.values()].find((m) => m.size > 0 && m !== preferred)
     const oldest = victim?.keys().next().value
-    if (victim !== undefined && oldest !== undefined) victim.delete(oldest)
+    if (victim === undefined || oldest === undefined) return false
+    this.cachedBytes -= byteSize(victim.get(oldest))
+    victim.delete(oldest)
+    this.cached--
+    return true
   }
 
   private mapFor(maps: Map<AnySublevel, Map<string, unknown>>, sub: AnySublevel): Map<string, unknown> {
@@ -135,4 +156,14 @@ export class Staging {
     }
     return map
   }
+}
+
+function byteSize(value: unknown): number {
+  return value instanceof Uint8Array ? value.byteLength : 0
+}
+
+function copyBytes(view: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(view.byteLength)
+  copy.set(view)
+  return copy
 }

@@ -37,7 +37,12 @@ export interface NetworkInit {
   syncIntervalMs?: number
   /** Sync with every peer that connects and speaks /icn/sync/1.0.0. @default true */
   syncOnConnect?: boolean
-  /** Announce the events this node creates in the DHT (provider records). @default true */
+  /**
+   * Announce every event this node creates in the DHT (provider records). Off by default: sync replicates whole
+   * chains from any connected peer, while a provider record per event costs every DHT node memory for each event
+   * of the network (libp2p keeps provider records in its in-memory datastore; the five-node soak of the
+   * resilience suite showed ~8 KiB retained per event). @default false
+   */
   provideEvents?: boolean
   /** Overrides of the resource limits (limits.ts). */
   limits?: Partial<NetworkLimits>

@@ -132,7 +132,7 @@ class DefaultNetwork implements Network {
     this.dht = init.dht ?? true
     this.syncIntervalMs = init.syncIntervalMs ?? 60_000
     this.syncOnConnect = init.syncOnConnect ?? true
-    this.provideEvents = init.provideEvents ?? true
+    this.provideEvents = init.provideEvents ?? false
     this.keyFile = init.keyFile ?? 'peer-key'
     this.log = components.logger
     this.penalties = new PeerPenalties(this.limits.banAfterViolations, this.limits.banMs)
