@@ -143,7 +143,7 @@ describe('icn node start / icn node config with a config file', () => {
 
     await writeFile(join(dir.path, CONFIG_FILE), JSON.stringify({ rpcPort: 'seven thousand' }))
     const refused = await icn(['--data', dir.path, 'node', 'start', '--no-mdns'])
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(2)
     expect(refused.stderr).toContain(`error[CONFIG_INVALID]: ${join(dir.path, CONFIG_FILE)}: rpcPort must be`)
     expect(existsSync(join(dir.path, 'api.json'))).toBe(false)
     // A flag wins over the bad file value, so the operator can start the node and fix the file later.

@@ -255,5 +255,6 @@ function reportError(err: unknown, io: CliIo): number {
   io.err(
     `error[${icn.code}]: ${icn.code === 'INTERNAL' ? ((err as Error).message ?? String(err)) : icn.message}`,
   )
-  return 1
+  // A bad setting (flag, environment variable or config file) is a usage error, like a bad argument.
+  return icn.code === 'CONFIG_INVALID' || icn.code === 'CONFIG_NOT_FOUND' ? 2 : 1
 }

@@ -33,7 +33,7 @@ export interface NetworkInit {
    * @default true
    */
   dht?: boolean
-  /** Sync with a connected peer this often (ms); 0 turns periodic sync off. @default 60_000 */
+  /** Sync with every connected peer this often (ms); 0 turns periodic sync off. @default 20_000 */
   syncIntervalMs?: number
   /** Sync with every peer that connects and speaks /icn/sync/1.0.0. @default true */
   syncOnConnect?: boolean
