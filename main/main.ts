@@ -40,6 +40,8 @@ import {
 } from './startup-error'
 import { pickLocale, translate } from './strings'
 import { trayMenu, trayTooltip, type TrayState } from './tray'
+import { startUpdates, type Updates } from './updater'
+import { PROTOCOL_VERSION } from '../core/version'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const RENDERER_DIR = join(here, '../renderer')
@@ -228,8 +230,20 @@ async function boot(): Promise<void> {
   running.router = ipc
   const unbridge = bridgeEvents(node, ipc.broadcast)
 
+  // Updates: packaged builds only; electron-updater looks, the protocol policy decides (main/updater.ts).
+  let updates: Updates | undefined
+  if (app.isPackaged && process.env['ICN_NO_UPDATES'] !== '1') {
+    const { default: electronUpdater } = await import('electron-updater')
+    updates = startUpdates({
+      updater: electronUpdater.autoUpdater,
+      current: { version: app.getVersion(), protocolVersion: PROTOCOL_VERSION },
+      log: (message) => say(message),
+    })
+  }
+
   const handshake = createQuitHandshake({
     async stop() {
+      updates?.stop()
       tray?.destroy()
       ipc.close()
       unbridge()
