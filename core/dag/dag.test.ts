@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { encode } from './codec'
-import { decodeEvent, MAX_EVENT_BYTES, signEvent } from './event'
+import { decodeEvent, decodeEventAsync, MAX_EVENT_BYTES, signEvent } from './event'
 import { startTestNode, type TestNode } from '../test/helpers'
 import { note, testAuthor } from '../test/events'
 
@@ -153,6 +153,30 @@ describe('dag: bad input', () => {
       { numRuns: 2000 },
     )
     expect(decodeEvent(good.bytes).id).toBe(good.id)
+  })
+
+  it('the off-thread check (decodeEventAsync, used by ingest) answers as decodeEvent does on every mutation', async () => {
+    const good = testAuthor().next('note', note('async'))
+    const codeOf = async (f: () => unknown): Promise<string> => {
+      try {
+        const v = (await f()) as { id: string }
+        return `ok ${v.id}`
+      } catch (err) {
+        return String((err as { code?: unknown }).code)
+      }
+    }
+    expect(await codeOf(() => decodeEventAsync(good.bytes))).toBe(`ok ${good.id}`)
+    const codes = new Set<string>()
+    for (let index = 0; index < good.bytes.length; index++) {
+      const mutated = new Uint8Array(good.bytes)
+      mutated[index]! ^= 0x01
+      const sync = await codeOf(() => decodeEvent(mutated))
+      expect(await codeOf(() => decodeEventAsync(mutated))).toBe(sync)
+      codes.add(sync)
+    }
+    // The mutations reach the signature check, not only the decoder.
+    expect(codes).toContain('DAG_BAD_SIGNATURE')
+    expect(codes).toContain('DAG_DECODE_FAILED')
   })
 })
 

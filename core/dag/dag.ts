@@ -3,7 +3,7 @@ import type { BytesSublevel, JsonSublevel } from '../storage'
 import { nodeEd25519 } from '../identity/ed25519'
 import { createBlockStore, type BlockStore } from './blocks'
 import { CID, DAG_CBOR, cidFor, decodeCanonical, encode } from './codec'
-import { decodeEvent, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
+import { decodeEventAsync, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
 import type {
   ChainHead,
   Dag,
@@ -349,15 +349,24 @@ class DefaultDag implements Dag {
     options: { from?: string; signal?: AbortSignal } = {},
   ): Promise<IngestResult> {
     this.assertStarted()
-    // Decoding and signature checks need no state: they run before the serial writer.
-    let verified: VerifiedEvent
+    // Decoding and signature checks need no state: they run before the serial writer. The signature is checked
+    // on the thread pool while earlier events are written; the event keeps its place in the writer's queue.
+    let verifying: Promise<VerifiedEvent>
     try {
-      verified = decodeEvent(bytes, this.ed25519)
+      verifying = decodeEventAsync(bytes, this.ed25519)
     } catch (err) {
       this.reject(undefined, err, options.from)
       throw err
     }
+    verifying.catch(() => undefined) // awaited in the writer; marked handled until then
     return this.enqueue(async () => {
+      let verified: VerifiedEvent
+      try {
+        verified = await verifying
+      } catch (err) {
+        this.reject(undefined, err, options.from)
+        throw err
+      }
       throwIfAborted(options.signal)
       try {
         return await this.process(verified, options.from)

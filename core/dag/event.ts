@@ -150,6 +150,28 @@ export function signingPayloadFromBytes(bytes: Uint8Array, event: SignedEvent): 
  * service's job; this function needs no state.
  */
 export function decodeEvent(bytes: Uint8Array, ed25519: Ed25519 = nodeEd25519): VerifiedEvent {
+  const { event, publicKey, payload } = parseEvent(bytes)
+  if (!ed25519.verify(publicKey, payload, event.sig)) throw badSignature(event)
+  return verifiedEvent(bytes, event)
+}
+
+/**
+ * `decodeEvent` with the signature checked off the calling thread (`Ed25519.verifyAsync`). Decoding and shape
+ * errors throw at once; the returned promise rejects with DAG_BAD_SIGNATURE.
+ */
+export function decodeEventAsync(bytes: Uint8Array, ed25519: Ed25519 = nodeEd25519): Promise<VerifiedEvent> {
+  const { event, publicKey, payload } = parseEvent(bytes)
+  return ed25519.verifyAsync(publicKey, payload, event.sig).then((ok) => {
+    if (!ok) throw badSignature(event)
+    return verifiedEvent(bytes, event)
+  })
+}
+
+function parseEvent(bytes: Uint8Array): {
+  event: SignedEvent
+  publicKey: Uint8Array
+  payload: Uint8Array
+} {
   if (!(bytes instanceof Uint8Array)) throw new IcnError('DAG_DECODE_FAILED', 'An event must be bytes.')
   if (bytes.length > MAX_EVENT_BYTES) {
     throw new IcnError(
@@ -159,9 +181,13 @@ export function decodeEvent(bytes: Uint8Array, ed25519: Ed25519 = nodeEd25519): 
   }
   const event = checkEventShape(decodeCanonical(bytes))
   const publicKey = publicKeyFromDid(event.author)
-  if (!ed25519.verify(publicKey, signingPayloadFromBytes(bytes, event), event.sig)) {
-    throw new IcnError('DAG_BAD_SIGNATURE', `The signature does not match the author ${event.author}.`)
-  }
+  return { event, publicKey, payload: signingPayloadFromBytes(bytes, event) }
+}
+
+const badSignature = (event: SignedEvent): IcnError =>
+  new IcnError('DAG_BAD_SIGNATURE', `The signature does not match the author ${event.author}.`)
+
+function verifiedEvent(bytes: Uint8Array, event: SignedEvent): VerifiedEvent {
   const cid = cidFor(bytes, DAG_CBOR)
   return { cid, id: cid.toString(), bytes, event }
 }

@@ -121,7 +121,8 @@ export class Staging {
   private remember(sub: AnySublevel, key: string, value: unknown): void {
     // A byte value is often a view into a much larger buffer (a network frame, a pooled allocation, a whole
     // encoded batch); caching the view would keep all of that alive. Cache a copy of just its bytes.
-    const own = value instanceof Uint8Array && value.byteLength < value.buffer.byteLength ? copyBytes(value) : value
+    const own =
+      value instanceof Uint8Array && value.byteLength < value.buffer.byteLength ? copyBytes(value) : value
     const map = this.mapFor(this.cache, sub)
     const previous = map.get(key)
     if (previous !== undefined) {
@@ -139,7 +140,8 @@ export class Staging {
 
   /** Evicts the least recently remembered entry, preferring the sublevel being written. */
   private evictOne(preferred: Map<string, unknown>): boolean {
-    const victim = preferred.size > 1 ? preferred : [...this.cache.values()].find((m) => m.size > 0 && m !== preferred)
+    const victim =
+      preferred.size > 1 ? preferred : [...this.cache.values()].find((m) => m.size > 0 && m !== preferred)
     const oldest = victim?.keys().next().value
     if (victim === undefined || oldest === undefined) return false
     this.cachedBytes -= byteSize(victim.get(oldest))

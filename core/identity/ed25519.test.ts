@@ -45,6 +45,22 @@ describe.each([nodeEd25519, nobleEd25519])('$name', (impl) => {
     expect(impl.verify(new Uint8Array(31), hex(v.message), hex(v.signature))).toBe(false)
     expect(impl.verify(hex(v.publicKey), hex(v.message), new Uint8Array(63))).toBe(false)
   })
+
+  it('verifyAsync gives the same answers as verify', async () => {
+    const v = RFC8032[1]!
+    const flipped = hex(v.signature)
+    flipped[0]! ^= 1
+    const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+      [hex(v.publicKey), hex(v.message), hex(v.signature)],
+      [hex(v.publicKey), hex(v.message), flipped],
+      [hex(RFC8032[0]!.publicKey), hex(v.message), hex(v.signature)],
+      [new Uint8Array(31), hex(v.message), hex(v.signature)],
+      [hex(v.publicKey), hex(v.message), new Uint8Array(63)],
+    ]
+    const answers = await Promise.all(cases.map(([k, m, s]) => impl.verifyAsync(k, m, s)))
+    expect(answers).toEqual([true, false, false, false, false])
+    expect(answers).toEqual(cases.map(([k, m, s]) => impl.verify(k, m, s)))
+  })
 })
 
 describe('node and noble agree byte for byte', () => {

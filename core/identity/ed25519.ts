@@ -25,6 +25,11 @@ export interface Ed25519 {
   publicKey(seed: Uint8Array): Uint8Array
   sign(seed: Uint8Array, message: Uint8Array): Uint8Array
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /**
+   * The same answer as `verify`, off the calling thread where the implementation can (Node crypto runs it on
+   * libuv's thread pool), so that many events arriving at once are checked on every core.
+   */
+  verifyAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>
 }
 
 export function privateKeyObject(seed: Uint8Array): KeyObject {
@@ -75,6 +80,18 @@ export const nodeEd25519: Ed25519 = {
       return false
     }
   },
+  verifyAsync(publicKey, message, signature) {
+    if (publicKey.length !== 32 || signature.length !== 64) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      try {
+        nodeVerify(null, message, cachedPublicKeyObject(publicKey), signature, (err, ok) =>
+          resolve(err === null && ok),
+        )
+      } catch {
+        resolve(false)
+      }
+    })
+  },
 }
 
 export const nobleEd25519: Ed25519 = {
@@ -92,6 +109,9 @@ export const nobleEd25519: Ed25519 = {
     } catch {
       return false
     }
+  },
+  verifyAsync(publicKey, message, signature) {
+    return Promise.resolve(this.verify(publicKey, message, signature))
   },
 }
 
