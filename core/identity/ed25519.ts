@@ -63,6 +63,44 @@ function cachedPublicKeyObject(publicKey: Uint8Array): KeyObject {
   return key
 }
 
+/**
+ * Signature checks waiting for a thread. libuv's pool (4 threads) also serves the database: thousands of queued
+ * checks (a sync burst) would make every read and batch write wait behind them. At most VERIFY_THREADS run at once.
+ */
+interface PendingVerify {
+  publicKey: Uint8Array
+  message: Uint8Array
+  signature: Uint8Array
+  resolve: (ok: boolean) => void
+}
+const VERIFY_THREADS = Number(process.env['ICN_VERIFY_THREADS'] ?? 2)
+const verifyQueue: PendingVerify[] = []
+let verifyHead = 0
+let verifying = 0
+
+function startVerifications(): void {
+  while (verifying < VERIFY_THREADS && verifyHead < verifyQueue.length) {
+    const job = verifyQueue[verifyHead++]!
+    if (verifyHead > 1024 && verifyHead * 2 > verifyQueue.length) {
+      verifyQueue.splice(0, verifyHead)
+      verifyHead = 0
+    }
+    verifying++
+    const done = (ok: boolean): void => {
+      verifying--
+      job.resolve(ok)
+      startVerifications()
+    }
+    try {
+      nodeVerify(null, job.message, cachedPublicKeyObject(job.publicKey), job.signature, (err, ok) =>
+        done(err === null && ok),
+      )
+    } catch {
+      done(false)
+    }
+  }
+}
+
 export const nodeEd25519: Ed25519 = {
   name: 'node:crypto',
   publicKey(seed) {
@@ -83,13 +121,8 @@ export const nodeEd25519: Ed25519 = {
   verifyAsync(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return Promise.resolve(false)
     return new Promise((resolve) => {
-      try {
-        nodeVerify(null, message, cachedPublicKeyObject(publicKey), signature, (err, ok) =>
-          resolve(err === null && ok),
-        )
-      } catch {
-        resolve(false)
-      }
+      verifyQueue.push({ publicKey, message, signature, resolve })
+      startVerifications()
     })
   },
 }
