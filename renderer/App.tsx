@@ -30,6 +30,7 @@ const Contribute = lazy(() => import('./screens/Jobs').then((m) => ({ default: m
 const Governance = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Governance })))
 const Proposal = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Proposal })))
 const Invite = lazy(() => import('./screens/Governance').then((m) => ({ default: m.Invite })))
+const Network = lazy(() => import('./screens/Network').then((m) => ({ default: m.Network })))
 const NotFound = lazy(() => import('./screens/Later').then((m) => ({ default: m.NotFound })))
 
 function Screen({ route }: { route: Route }): ReactNode {
@@ -54,6 +55,8 @@ function Screen({ route }: { route: Route }): ReactNode {
       return <Governance />
     case 'contribute':
       return <Contribute />
+    case 'network':
+      return <Network />
     case 'job':
       return <JobDetail key={route.id} id={route.id} />
     case 'backup':

@@ -16,6 +16,7 @@ const NAV: { path: string; key: string; matches: Route['name'][] }[] = [
   { path: '/governance', key: 'nav.governance', matches: ['governance', 'proposal', 'invite'] },
   { path: '/jobs', key: 'nav.jobs', matches: ['jobs', 'job'] },
   { path: '/contribute', key: 'nav.contribute', matches: ['contribute'] },
+  { path: '/network', key: 'nav.network', matches: ['network'] },
   { path: '/dag', key: 'nav.dag', matches: ['dag', 'block', 'event'] },
   { path: '/settings', key: 'nav.settings', matches: ['settings', 'backup'] },
   { path: '/logs', key: 'nav.logs', matches: ['logs'] },

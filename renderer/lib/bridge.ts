@@ -10,6 +10,8 @@ import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useWallet } from '../stores/wallet'
 import { useJobs } from '../stores/jobs'
+import { useNetwork } from '../stores/network'
+import { useDashboard } from '../stores/dashboard'
 import { useGovernance } from '../stores/governance'
 import { useProgress } from '../stores/progress'
 import { useRoute } from '../stores/route'
@@ -73,6 +75,11 @@ export function startBridge(env: BridgeEnv): Bridge {
     }
   }
 
+  const onGovernance = (): void => {
+    useGovernance.getState().onChanged()
+    useDashboard.getState().scheduleRefresh()
+  }
+
   const connect = (transport: Transport): void => {
     client = createClient(transport)
     setClient(client)
@@ -104,11 +111,18 @@ export function startBridge(env: BridgeEnv): Bridge {
       // Balances follow the ledger live once the wallet has been opened.
       client.on('wallet:balance-changed', () => {
         if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
+        useDashboard.getState().scheduleRefresh()
       }),
-      client.on('gov:proposal-updated', () => useGovernance.getState().onChanged()),
-      client.on('gov:tally-updated', () => useGovernance.getState().onChanged()),
-      client.on('gov:scope-updated', () => useGovernance.getState().onChanged()),
-      client.on('mesh:job-updated', ({ job }) => useJobs.getState().onJobUpdated(job)),
+      client.on('gov:proposal-updated', () => onGovernance()),
+      client.on('gov:tally-updated', () => onGovernance()),
+      client.on('gov:scope-updated', () => onGovernance()),
+      client.on('network:peer-connected', () => useNetwork.getState().scheduleRefresh()),
+      client.on('network:peer-disconnected', () => useNetwork.getState().scheduleRefresh()),
+      client.on('network:sync-progress', (p) => useNetwork.getState().onSyncProgress(p)),
+      client.on('mesh:job-updated', ({ job }) => {
+        useJobs.getState().onJobUpdated(job)
+        useDashboard.getState().scheduleRefresh()
+      }),
       client.on('node:progress', (payload) => useProgress.getState().update(payload)),
       client.on('node:settings-changed', (payload) => useSettings.getState().onNodeSettings(payload)),
       client.on('shell:navigate', ({ route }) => {

@@ -19,6 +19,7 @@ describe('hash routes', () => {
     ['#/wallet', { name: 'wallet' }],
     ['#/jobs', { name: 'jobs' }],
     ['#/contribute', { name: 'contribute' }],
+    ['#/network', { name: 'network' }],
     ['#/governance', { name: 'governance' }],
     ['#/backup', { name: 'backup' }],
   ])('%s', (hash, route) => {

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'wallet' }
   | { name: 'jobs' }
   | { name: 'contribute' }
+  | { name: 'network' }
   | { name: 'governance' }
   | { name: 'backup' }
   | { name: 'invite'; code: string }
@@ -46,6 +47,8 @@ export function parseRoute(hash: string): Route {
         return { name: 'jobs' }
       case 'contribute':
         return { name: 'contribute' }
+      case 'network':
+        return { name: 'network' }
       case 'governance':
         return { name: 'governance' }
       case 'backup':
