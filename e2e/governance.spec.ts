@@ -62,7 +62,7 @@ test('two members create a cooperative, admit by invite and pass a parameter cha
   // A proposes a parameter change; both vote yes in their UIs.
   await pageA.getByRole('link', { name: 'Back to governance' }).click()
   await pageA.getByLabel('Type', { exact: true }).first().selectOption('parameter')
-  await pageA.getByLabel('Title').fill('Longer votes')
+  await pageA.getByLabel('Title', { exact: true }).fill('Longer votes')
   await pageA.getByLabel('Parameter', { exact: true }).selectOption('gov.votingPeriodMs')
   await pageA.getByLabel('New value').fill('20000')
   await pageA.getByRole('button', { name: 'Propose' }).click()

@@ -503,6 +503,11 @@ export const en = {
     resume: 'Resume now',
   },
   gov: {
+    search: 'Search titles',
+    searchLoaded: 'Searches the {{count}} proposals loaded so far; scroll the list to load more.',
+    noMatch: 'No loaded proposal has that in its title.',
+    listCount_one: '{{count}} proposal shown of {{loaded}} loaded.',
+    listCount_other: '{{count}} proposals shown of {{loaded}} loaded.',
     title: 'Governance',
     proposalTitle: 'Title',
     scopes: 'My cooperatives',

@@ -510,6 +510,12 @@ export const es: Messages = {
     resume: 'Reanudar ahora',
   },
   gov: {
+    search: 'Buscar en los títulos',
+    searchLoaded:
+      'Busca en las {{count}} propuestas cargadas hasta ahora; desplaza la lista para cargar más.',
+    noMatch: 'Ninguna propuesta cargada tiene eso en su título.',
+    listCount_one: '{{count}} propuesta mostrada de {{loaded}} cargadas.',
+    listCount_other: '{{count}} propuestas mostradas de {{loaded}} cargadas.',
     title: 'Gobierno',
     proposalTitle: 'Título',
     scopes: 'Mis cooperativas',

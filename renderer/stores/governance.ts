@@ -17,13 +17,16 @@ export interface GovernanceStore {
   scopes: GovScope[]
   proposals: GovProposalSummary[]
   next: string | null
+  /** A page is being fetched for the list (scrolling near its end asks for the next one). */
+  loadingMore: boolean
   filters: GovFilters
   detail: GovProposal | null
   /** The proposal on screen: events reload it, and answers for any other are dropped. */
   shown: string | null
   error: ErrorInfo | null
   loadScopes: () => Promise<void>
-  loadProposals: () => Promise<void>
+  /** The first page for the filters; `keep` refreshes it in place in a longer, scrolled list. */
+  loadProposals: (options?: { keep?: boolean }) => Promise<void>
   more: () => Promise<void>
   setFilters: (f: Partial<GovFilters>) => Promise<void>
   loadDetail: (id: string) => Promise<void>
@@ -44,6 +47,7 @@ export const useGovernance = create<GovernanceStore>()((set, get) => ({
   scopes: [],
   proposals: [],
   next: null,
+  loadingMore: false,
   filters: { scope: '', status: '', type: '' },
   detail: null,
   shown: null,
@@ -55,22 +59,38 @@ export const useGovernance = create<GovernanceStore>()((set, get) => ({
       set({ error: errorInfo(err) })
     }
   },
-  async loadProposals() {
+  async loadProposals(options = {}) {
+    const filters = get().filters
     try {
-      const page = await client().call('gov.list', query(get().filters))
+      const page = await client().call('gov.list', query(filters))
+      if (get().filters !== filters) return // a newer filter's answer wins
+      const loaded = get().proposals
+      if (options.keep === true && loaded.length > page.proposals.length) {
+        // A long list that was scrolled: refresh the newest page in place and keep the rest (and the scroll).
+        const fresh = new Map(page.proposals.map((p) => [p.id, p]))
+        const kept = loaded.map((p) => fresh.get(p.id) ?? p)
+        const known = new Set(loaded.map((p) => p.id))
+        set({ proposals: [...page.proposals.filter((p) => !known.has(p.id)), ...kept], error: null })
+        return
+      }
       set({ proposals: page.proposals, next: page.next, error: null })
     } catch (err) {
       set({ error: errorInfo(err) })
     }
   },
   async more() {
-    const { next, filters, proposals } = get()
-    if (next === null) return
+    const { next, filters, loadingMore } = get()
+    if (next === null || loadingMore) return
+    set({ loadingMore: true })
     try {
-      const page = await client().call('gov.list', { ...query(filters), cursor: next })
-      set({ proposals: [...proposals, ...page.proposals], next: page.next, error: null })
+      const page = await client().call('gov.list', { ...query(filters), limit: 500, cursor: next })
+      // A filter change while the page was on its way: that page belongs to the old list.
+      if (get().filters !== filters) return
+      set({ proposals: [...get().proposals, ...page.proposals], next: page.next, error: null })
     } catch (err) {
       set({ error: errorInfo(err) })
+    } finally {
+      set({ loadingMore: false })
     }
   },
   async setFilters(f) {
@@ -92,7 +112,7 @@ export const useGovernance = create<GovernanceStore>()((set, get) => ({
       timer = undefined
       const { shown } = get()
       void get().loadScopes()
-      void get().loadProposals()
+      void get().loadProposals({ keep: true })
       if (shown !== null) void get().loadDetail(shown)
     }, 150)
   },

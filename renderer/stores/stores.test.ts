@@ -104,3 +104,46 @@ describe('progress store', () => {
     expect(useProgress.getState().items).toEqual([])
   })
 })
+
+describe('governance store', () => {
+  const proposal = (n: number, status = 'open') => ({
+    id: `bafyprop${n}`,
+    scope: 'bakery',
+    title: `Proposal ${n}`,
+    kind: 'text',
+    method: 'yesno',
+    status,
+    proposer: 'did:key:z6Mk',
+    createdAt: n,
+    deadline: n,
+    votes: 0,
+    eligible: 3,
+  })
+
+  it('pages the list, keeps a scrolled list on refresh, and drops an answer for an old filter', async () => {
+    let status = 'open'
+    const bridge = scriptedBridge({
+      'gov.list': (p) => {
+        const { cursor, limit } = p as { cursor?: string; limit: number }
+        const from = cursor === undefined ? 0 : Number(cursor)
+        const proposals = Array.from({ length: limit }, (_, i) => proposal(from + i, status))
+        return { proposals, next: from + limit < 1000 ? String(from + limit) : null }
+      },
+    })
+    setClient(createClient(ipcTransport(bridge)))
+    const { useGovernance } = await import('./governance')
+    await useGovernance.getState().loadProposals()
+    expect(useGovernance.getState().proposals).toHaveLength(100)
+    // Two scroll events at once fetch one page.
+    await Promise.all([useGovernance.getState().more(), useGovernance.getState().more()])
+    expect(useGovernance.getState().proposals).toHaveLength(600)
+    expect(bridge.calls.filter((c) => c.method === 'gov.list')).toHaveLength(2)
+    // An event refreshes the first page in place: the 600 loaded rows stay, updated.
+    status = 'passed'
+    await useGovernance.getState().loadProposals({ keep: true })
+    const rows = useGovernance.getState().proposals
+    expect(rows).toHaveLength(600)
+    expect(rows[0]?.status).toBe('passed')
+    expect(rows[599]?.status).toBe('open')
+  })
+})
