@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_LEDGER_TYPE, startEconNode, type EconTestNode } from '../economics/test-support'
 import { FAST_CHARTER, relay, startGovNode, waitFor } from '../governance/testing'
 import type { HistoryEntry } from '../economics'
+import { LivePolicies } from '../ccl/live'
 import type { IcnNode } from '../node'
 import { testAuthor } from './events'
 import type { TestNode } from './helpers'
@@ -54,6 +55,7 @@ describe('a mana_cost policy decides the fee (one node)', () => {
   let t: TestNode
   let node: IcnNode
   const other = testAuthor().did
+  let byReputation = ''
 
   beforeAll(async () => {
     t = await startGovNode()
@@ -70,6 +72,7 @@ describe('a mana_cost policy decides the fee (one node)', () => {
       members: [other],
       ...NO_REGEN,
     })
+    byReputation = scope
     await activate(node, [node], scope, BY_REPUTATION)
     // Built-in: cost.transfer 3, cost.propose 10. The policy (reputation 500 without outcomes, so 50% of its base
     // costs, at least 1): a transfer 1, a proposal 5.
@@ -93,6 +96,52 @@ describe('a mana_cost policy decides the fee (one node)', () => {
     expect((await fees(node, scope))[0]).toMatchObject({ event: p.id, amount: 5n, memo: 'gov/propose' })
     expect(node.policies.fallbacks(scope)).toEqual([])
   }, 30_000)
+
+  it('answers the built-in fee without reading anything else when the scope has no policy, and on running out of fuel', async () => {
+    const me = node.identity.did()
+    const untouched = async (): Promise<bigint> => {
+      throw new Error('read without a policy')
+    }
+    const input = {
+      economy: byReputation,
+      action: 'transfer',
+      actor: me,
+      ts: Date.now(),
+      fallback: 3n,
+      cap: 1000n,
+      available: untouched,
+      reputation: untouched,
+    }
+    const { scope: bare } = await node.governance.createScope({
+      kind: 'cooperative',
+      name: 'Bare',
+      ...NO_REGEN,
+    })
+    expect(await node.policies.manaCost(node.dag.view(), { ...input, scope: bare, economy: bare })).toBe(3n)
+    expect(node.policies.fallbacks(bare)).toEqual([])
+
+    const starved = new LivePolicies({ dag: node.dag, logger: node.logger, fuel: 100n })
+    const answer = await starved.manaCost(node.dag.view(), {
+      ...input,
+      scope: byReputation,
+      available: async () => 500n,
+      reputation: async () => 500n,
+    })
+    expect(answer).toBe(3n)
+    expect(starved.fallbacks(byReputation)).toEqual([
+      expect.objectContaining({ policy: 'mana_cost', code: 'RUNTIME_OUT_OF_FUEL', ts: input.ts }),
+    ])
+    // With enough fuel the same inputs give the policy's fee.
+    const fed = new LivePolicies({ dag: node.dag, logger: node.logger })
+    expect(
+      await fed.manaCost(node.dag.view(), {
+        ...input,
+        scope: byReputation,
+        available: async () => 500n,
+        reputation: async () => 500n,
+      }),
+    ).toBe(1n)
+  })
 
   it('falls back to cost.<action> when the policy traps or answers above the capacity, and records it', async () => {
     const { scope } = await node.governance.createScope({
