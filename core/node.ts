@@ -101,7 +101,13 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('dag'),
     })
-    this.economics = createEconomics(init.economics)({
+    this.policies = new LivePolicies({ dag: this.dag, logger: this.logger.child('ccl') })
+    const policies = this.policies
+    this.economics = createEconomics({
+      // The fee of a charged event: the scope's active mana_cost policy, else the cost parameter.
+      feePolicy: (view, input) => policies.manaCost(view, input),
+      ...init.economics,
+    })({
       dag: this.dag,
       identity: this.identity,
       events: this.events,
@@ -116,7 +122,6 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('network'),
     })
-    this.policies = new LivePolicies({ dag: this.dag, logger: this.logger.child('ccl') })
     this.governance = createGovernance({
       ...init.governance,
       policyRuntime: init.governance?.policyRuntime ?? this.policies,
@@ -127,7 +132,6 @@ class DefaultIcnNode implements IcnNode {
       logger: this.logger.child('governance'),
       network: this.network,
     })
-    const policies = this.policies
     this.mesh = createMesh({
       poolSize: init.runtime?.poolSize,
       admission: (job) => policies.admits(job),

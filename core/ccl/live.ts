@@ -8,6 +8,9 @@
  * instrumenter, so the same module, inputs and fuel give the same value — or the same failure — on every node.
  * A failure (trap, out of fuel, stack exhausted, an out-of-range result) is answered with the built-in rule,
  * which is deterministic as well, and recorded: logged at warn and kept in `fallbacks()` for the API.
+ * `mana_cost` is the exception: economics' fee hook asks it (`manaCost`) with the scope's current state, as it reads
+ * the `cost.<action>` parameter the policy replaces, because economics state is not pinned to a governance log
+ * position (docs/ccl.md, "Entries and their inputs").
  *
  * Module bytes. The active module CID comes from governance's policy history. The bytes come from the block store
  * when present, otherwise from the activating proposal's source (found through the governance log entry that
@@ -21,6 +24,7 @@ import type { Dag, StateView } from '../dag'
 import { CID } from 'multiformats/cid'
 import { cidFor, RAW } from '../dag/codec'
 import { IcnError } from '../errors'
+import type { FeePolicyInput } from '../economics'
 import type { Logger } from '../logger'
 import { defaultParams } from '../params'
 import { scopeKeys, type MemberRecord } from '../scope'
@@ -272,6 +276,50 @@ export class LivePolicies implements PolicyRuntime {
       ts,
     )
     return value === undefined ? true : (value as boolean)
+  }
+
+  /**
+   * The fee of a charged event (economics' `feePolicy`, composed in core/node.ts): the scope's active `mana_cost`
+   * policy's answer for (action, actor), or `input.fallback` (the `cost.<action>` parameter) when the scope has
+   * none. Without a policy this is one (cached) state read: nothing is loaded or compiled. The context is the
+   * scope's current parameters, members and roles; `now()` is the event's ts; `balance(actor)` its available mana
+   * before this event and `reputation(actor)` its score in the economy (other DIDs answer 0). A failure — the
+   * module cannot be loaded, a trap, fuel or stack exhausted, a result above `input.cap` — is answered with
+   * `input.fallback`, logged and kept in `fallbacks()` (quotes are not recorded).
+   */
+  async manaCost(view: StateView, input: FeePolicyInput): Promise<bigint> {
+    const active = await view.get<PolicyRecord>(govKeys.policy(input.scope, 'mana_cost'))
+    if (active === undefined) return input.fallback
+    const module = String(active.module)
+    const failed = (f: Failure): bigint => {
+      if (input.quote !== true)
+        this.record({ scope: input.scope, policy: 'mana_cost', module, ...f, ts: input.ts })
+      return input.fallback
+    }
+    let policy: CompiledPolicy
+    let context: PolicyContext
+    try {
+      policy = await this.moduleFor(view, input.scope, 'mana_cost', module, Number(active.n))
+      context = await currentContext(view, input.scope, input.ts)
+      context.balances[input.actor] = await input.available()
+      context.reputation[input.actor] = await input.reputation()
+    } catch (err) {
+      return failed(failureOf(err))
+    }
+    let value: bigint
+    try {
+      value = this.engine.call(policy, 'mana_cost', { action: input.action, actor: input.actor }, context, {
+        fuel: this.fuel,
+      }).value
+    } catch (err) {
+      return failed(failureOf(err))
+    }
+    if (value < 0n || value > input.cap)
+      return failed({
+        code: 'CCL_POLICY_FAILED',
+        message: `mana_cost returned ${value}, outside 0..${input.cap} (the economy's mana capacity).`,
+      })
+    return value
   }
 
   // ---- API -------------------------------------------------------------------------------------------------

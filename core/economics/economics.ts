@@ -8,8 +8,9 @@ import { big, parseAmount } from './amounts'
 import {
   ECONOMICS_EVENT_TYPES as T,
   economicsHandlers,
+  eventFees,
+  feeFor,
   feeHook,
-  feeOf,
   MAX_RECEIVE_CREDITS,
   parseBurn,
   parseClass,
@@ -25,6 +26,7 @@ import type {
   Economics,
   EconomicsComponents,
   EconomicsInit,
+  FeePolicy,
   HistoryPage,
   HistoryQuery,
   MintInput,
@@ -72,6 +74,7 @@ const RECEIVE_BATCH = 1024
 class DefaultEconomics implements Economics {
   private readonly now: () => number
   private readonly autoReceive: boolean
+  private readonly feePolicy: FeePolicy | undefined
   private running = false
   private readonly queue = new Set<string>()
   private readonly inflight = new Set<string>()
@@ -86,8 +89,11 @@ class DefaultEconomics implements Economics {
   ) {
     this.now = init.now ?? Date.now
     this.autoReceive = init.autoReceive ?? true
-    for (const [type, handler] of Object.entries(economicsHandlers)) components.dag.register(type, handler)
-    components.dag.use(feeHook((change) => this.onChange(change)))
+    this.feePolicy = init.feePolicy
+    const fees = eventFees(init.feePolicy)
+    for (const [type, handler] of Object.entries(economicsHandlers(fees)))
+      components.dag.register(type, handler)
+    components.dag.use(feeHook((change) => this.onChange(change), fees))
     this.grants = async (tx, grant) => {
       await creditGrant(tx, grant)
     }
@@ -393,8 +399,9 @@ class DefaultEconomics implements Economics {
       options.amount === undefined ? 0n : parseAmount(options.amount, 'amount', { allowZero: true })
     const view = this.view()
     const { economy, mana } = await economyParams(view, scope)
-    const fee = await feeOf(view, type, scope)
-    const { account } = await accountAt(view, economy, did, this.now(), mana)
+    const now = this.now()
+    const fee = await feeFor(view, { type, scope, author: did, ts: now }, this.feePolicy, true)
+    const { account } = await accountAt(view, economy, did, now, mana)
     const total = fee + amount
     const covered = account.balance >= total
     return {

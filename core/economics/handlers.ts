@@ -24,12 +24,15 @@ import {
   creditId,
   debitMana,
   markReceived,
+  readReputation,
   receiveMana,
+  reputationScore,
   requireClass,
   takeTokens,
   type LedgerChange,
 } from './ledger'
-import { economyParams, insufficientMana } from './mana'
+import { accountAt, economyParams, insufficientMana } from './mana'
+import type { FeePolicy } from './index'
 import type { CreditRecord, NftItem, TokenClassRecord } from './types'
 
 export const ECONOMICS_EVENT_TYPES = {
@@ -316,11 +319,56 @@ async function requireRecipientMember(view: StateView, scope: string, did: strin
   }
 }
 
-/** Fee of an event type in its scope's economy (0 when the type has no cost). */
-export async function feeOf(view: StateView, type: string, scope: string): Promise<bigint> {
-  if (!Object.hasOwn(EVENT_COSTS, type)) return 0n
-  const { params } = await economyParams(view, scope)
-  return params[EVENT_COSTS[type]!]
+/**
+ * The fee `author` pays for an event of `type` in `scope` at `ts`: the fee policy's answer (a scope's `mana_cost`
+ * policy, composed by the node) when there is one, else the type's cost parameter; 0 for types without a cost. A
+ * policy answer outside 0..`mana.capacity` is replaced by the parameter (the policy side records why).
+ */
+export async function feeFor(
+  view: StateView,
+  input: { type: string; scope: string; author: string; ts: number },
+  policy?: FeePolicy,
+  quote = false,
+): Promise<bigint> {
+  if (!Object.hasOwn(EVENT_COSTS, input.type)) return 0n
+  const param = EVENT_COSTS[input.type]!
+  const { economy, params, mana } = await economyParams(view, input.scope)
+  const fallback = params[param]
+  if (policy === undefined) return fallback
+  const { author, ts } = input
+  const fee = await policy(view, {
+    scope: input.scope,
+    economy,
+    action: param.slice(param.indexOf('.') + 1),
+    actor: author,
+    ts,
+    fallback,
+    cap: mana.capacity,
+    available: async () => (await accountAt(view, economy, author, ts, mana)).account.balance,
+    reputation: async () => BigInt(reputationScore(await readReputation(view, economy, author))),
+    ...(quote ? { quote: true } : {}),
+  })
+  return typeof fee === 'bigint' && fee >= 0n && fee <= mana.capacity ? fee : fallback
+}
+
+/** The fee of an event being applied (see `eventFees`). */
+export type EventFee = (view: StateView, ctx: EventContext<unknown>) => Promise<bigint>
+
+/**
+ * Fees of events being applied, computed once per event application: the fee hook's validate computes it, and its
+ * apply and the transfer rule (which checks amount + fee) reuse that value, so the check and the debit can never
+ * disagree. All three read the same state (the event's transaction before its own writes).
+ */
+export function eventFees(policy?: FeePolicy): EventFee {
+  const memo = new WeakMap<object, bigint>()
+  return async (view, ctx) => {
+    const hit = memo.get(ctx)
+    if (hit !== undefined) return hit
+    const { type, scope, author, ts } = ctx.event
+    const fee = await feeFor(view, { type, scope, author, ts }, policy)
+    memo.set(ctx, fee)
+    return fee
+  }
 }
 
 /** Token rules common to mint, transfer and burn: the class exists and lives in the event's scope. */
@@ -349,7 +397,7 @@ function checkShape(klass: TokenClassRecord, hasAmount: boolean): void {
 
 // ---- handlers -------------------------------------------------------------------------------------------------------
 
-const transferHandler: EventTypeHandler<TransferBody> = {
+const transferHandler = (fees: EventFee): EventTypeHandler<TransferBody> => ({
   parseBody: (body, event) => parseTransfer(body, event),
   async validate(ctx, view) {
     const { scope, author } = ctx.event
@@ -363,7 +411,7 @@ const transferHandler: EventTypeHandler<TransferBody> = {
         { details: { capacity: handle.mana.capacity.toString() } },
       )
     }
-    const fee = await feeOf(view, ctx.event.type, scope)
+    const fee = await fees(view, ctx)
     const needed = ctx.body.amount + fee
     if (handle.account.balance < needed)
       throw insufficientMana(
@@ -388,7 +436,7 @@ const transferHandler: EventTypeHandler<TransferBody> = {
       memo: ctx.body.memo,
     })
   },
-}
+})
 
 /** Credits a receive's validate found payable, reused by its apply in the same transaction. */
 const checked = new WeakMap<EventContext<ReceiveBody>, CreditRecord[]>()
@@ -607,31 +655,33 @@ const burnHandler: EventTypeHandler<BurnBody> = {
   },
 }
 
-export const economicsHandlers: Record<string, EventTypeHandler<never>> = {
-  [ECONOMICS_EVENT_TYPES.manaTransfer]: transferHandler as EventTypeHandler<never>,
+/** The ledger's event types; `fees` is the node's fee rule (the same one its fee hook uses). */
+export const economicsHandlers = (fees: EventFee): Record<string, EventTypeHandler<never>> => ({
+  [ECONOMICS_EVENT_TYPES.manaTransfer]: transferHandler(fees) as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.manaReceive]: manaReceiveHandler as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.tokenClass]: classHandler as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.tokenMint]: mintHandler as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.tokenTransfer]: tokenTransferHandler as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.tokenReceive]: tokenReceiveHandler as EventTypeHandler<never>,
   [ECONOMICS_EVENT_TYPES.tokenBurn]: burnHandler as EventTypeHandler<never>,
-}
+})
 
 /**
- * The single fee hook: every event whose type has a cost in EVENT_COSTS (core/params.ts) pays that parameter's
- * value from its author's available mana in the event's economy — whichever service owns the type. It also binds
- * the node's change notifier to the transaction, so ledger calls made later in it reach this node's bus.
+ * The single fee hook: every event whose type has a cost in EVENT_COSTS (core/params.ts) pays its fee — the
+ * scope's `mana_cost` policy's answer when the node composed one (`fees`), else that parameter's value — from its
+ * author's available mana in the event's economy, whichever service owns the type. It also binds the node's change
+ * notifier to the transaction, so ledger calls made later in it reach this node's bus.
  */
-export function feeHook(notify: (change: LedgerChange) => void): EventHook {
+export function feeHook(notify: (change: LedgerChange) => void, fees: EventFee = eventFees()): EventHook {
   return {
     name: 'economics/fees',
     async validate(ctx, view) {
-      const fee = await feeOf(view, ctx.event.type, ctx.event.scope)
+      const fee = await fees(view, ctx)
       if (fee > 0n) await checkAvailable(view, ctx, fee, `A ${ctx.event.type} event`)
     },
     async apply(ctx, tx: StateTx) {
       bindNotifier(tx, notify)
-      const fee = await feeOf(tx, ctx.event.type, ctx.event.scope)
+      const fee = await fees(tx, ctx)
       if (fee > 0n) await debitMana(tx, actorOf(ctx), fee, { kind: 'fee', memo: ctx.event.type })
     },
   }

@@ -2,11 +2,49 @@ import type { Startable } from '../lifecycle'
 import type { EventBus } from '../events'
 import type { Logger } from '../logger'
 import type { Identity } from '../identity'
-import type { Dag, StateTx, VerifiedEvent } from '../dag'
+import type { Dag, StateTx, StateView, VerifiedEvent } from '../dag'
 import type { CreditRecord, HistoryEntry, HistoryKind, PendingRecord, TokenClassRecord } from './types'
 import type { GrantRequest } from './ledger'
 
+/**
+ * What a fee policy is asked for one charged event (see `EconomicsInit.feePolicy`). Everything is read from the
+ * state the event is applied on, so two nodes at the same state compute the same fee.
+ */
+export interface FeePolicyInput {
+  /** The event's scope: its active `mana_cost` policy decides. */
+  scope: string
+  /** The economy the fee is paid in (the scope's root). */
+  economy: string
+  /** The `<action>` of the event type's `cost.<action>` parameter (note, transfer, mint, propose, vote). */
+  action: string
+  /** The event's author, who pays. */
+  actor: string
+  /** The event's ts (`now()` of the policy). */
+  ts: number
+  /** The built-in fee: the `cost.<action>` parameter of the economy. Answered when there is no policy or it fails. */
+  fallback: bigint
+  /** The largest fee a policy may set: the economy's `mana.capacity`. Above it the built-in fee applies. */
+  cap: bigint
+  /** The actor's available mana at `ts`, before this event (what the fee is checked against). Read on demand. */
+  available(): Promise<bigint>
+  /** The actor's reputation score (0–1000, 500 without outcomes) in the economy. Read on demand. */
+  reputation(): Promise<bigint>
+  /** A quote (`wallet.cost`), not an event being applied: a failing policy is not recorded as a fallback. */
+  quote?: boolean
+}
+
+/**
+ * Decides the fee of a charged event; must answer `fallback` when no policy applies and a value in 0..cap
+ * otherwise (anything else is treated as `fallback`). Composed by core/node.ts from the live CCL policies; economics
+ * never imports the policy runtime.
+ */
+export type FeePolicy = (view: StateView, input: FeePolicyInput) => Promise<bigint>
+
 export interface EconomicsInit {
+  /**
+   * The fee of each charged event (types in EVENT_COSTS). @default the `cost.<action>` parameter of the economy
+   */
+  feePolicy?: FeePolicy
   /**
    * Acknowledge credits addressed to this node's member automatically (mana/receive, token/receive) whenever the
    * identity is unlocked; catches up at start and on unlock.
@@ -70,7 +108,7 @@ export interface CostQuote {
   type: string
   scope: string
   economy: string
-  /** The fee of the event type (its EVENT_COSTS parameter). */
+  /** The fee the member would pay now: the scope's `mana_cost` policy's answer, else the EVENT_COSTS parameter. */
   fee: bigint
   /** Value the action moves or escrows on top of the fee (a transfer's amount, a job's maxPrice). */
   amount: bigint

@@ -70,8 +70,12 @@ describe('five members on three nodes', () => {
       summary: 'More of us should decide.',
       action: { kind: 'parameter', changes: [{ name: 'gov.quorum', value: '60' }] },
     })
+    // Relayed asynchronously: a node may not know the proposal yet (GOV_UNKNOWN_PROPOSAL) when this starts.
     for (const n of all())
-      await waitFor('the proposal', async () => (await n.governance.get(p.id)).eligible === 5)
+      await waitFor(
+        'the proposal',
+        async () => (await n.governance.get(p.id).catch(() => undefined))?.eligible === 5,
+      )
     await a.node.governance.vote({ proposal: p.id, choice: 'yes' })
     await b.node.governance.vote({ proposal: p.id, choice: 'yes', reason: 'agreed at the meeting' })
     await c.node.governance.vote({ proposal: p.id, choice: 'no' })
