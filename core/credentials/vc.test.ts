@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createSigner, didFromPublicKey } from '../identity'
+import { base58btc } from 'multiformats/bases/base58'
 import { canonicalize } from './jcs'
+import { decodeBase58btc } from './base58'
 import {
   CREDENTIAL_TYPES,
   VC_CONTEXT_V2,
@@ -54,6 +56,20 @@ describe('JCS (RFC 8785)', () => {
     expect(() => canonicalize({ a: undefined })).toThrow(TypeError)
     expect(() => canonicalize(Number.NaN)).toThrow(TypeError)
     expect(() => canonicalize(1n)).toThrow(TypeError)
+  })
+})
+
+describe('base58btc', () => {
+  it('decodes exactly as multiformats does, leading zeros included', () => {
+    const samples = [new Uint8Array(0), new Uint8Array([0]), new Uint8Array([0, 0, 1]), new Uint8Array([255])]
+    for (let n = 1; n <= 80; n++) samples.push(new Uint8Array(randomBytes(n)))
+    samples.push(new Uint8Array([0, 0, ...randomBytes(64)]))
+    for (const bytes of samples) {
+      const text = base58btc.encode(bytes).slice(1)
+      expect(decodeBase58btc(text)).toEqual(bytes)
+    }
+    expect(() => decodeBase58btc('abc0')).toThrow(SyntaxError)
+    expect(() => decodeBase58btc('abcl')).toThrow(SyntaxError)
   })
 })
 
