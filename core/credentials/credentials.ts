@@ -9,7 +9,7 @@ import type { EventContext, StateView } from '../dag'
 import { CID, GLOBAL_SCOPE, asCid, parseCid } from '../dag'
 import { IcnError, isIcnError, throwIfAborted } from '../errors'
 import { isDid, isScopeDid } from '../identity/did'
-import { readScopeInfo } from '../scope'
+import { readMember, readScopeInfo } from '../scope'
 import { govKeys, isMemberAt, readProposal, readResult } from '../governance/state'
 import type { ProposalRecord, ResultRecord } from '../governance/types'
 import type {
@@ -418,7 +418,39 @@ class DefaultCredentials implements Credentials {
         this.components.events.on('gov:proposal-updated', (e) => {
           if (e.status === 'passed') this.enqueue(e.proposal)
         }),
+        // Decisions this node finalized while it was stopped or locked, or that a refold made canonical.
+        this.components.events.on('node:status', (e) => {
+          if (e.status === 'running') this.catchUp()
+        }),
+        this.components.events.on('identity:changed', (e) => {
+          if (!e.locked) this.catchUp()
+        }),
+        this.components.events.on('dag:state-changed', () => this.catchUp()),
       )
+  }
+
+  /** Queues every passed decision this node's member finalized; issue and revoke skip what is already done. */
+  private catchUp(): void {
+    const status = this.components.identity.status()
+    if (!this.running || status.did === null || status.locked) return
+    const me = status.did
+    this.work = this.work
+      .then(async () => {
+        const view = this.components.dag.view()
+        let after: string | undefined
+        for (;;) {
+          const rows = await view.list<ResultRecord>(govKeys.result(''), {
+            limit: 1000,
+            ...(after === undefined ? {} : { after }),
+          })
+          for (const row of rows)
+            if (row.value.finalizer === me && row.value.passed && row.value.execution.status === 'done')
+              this.enqueue(row.key.slice(govKeys.result('').length))
+          if (rows.length < 1000 || !this.running) return
+          after = rows[rows.length - 1]?.key
+        }
+      })
+      .catch((err: unknown) => this.components.logger.warn('credential catch-up failed', { err }))
   }
 
   async stop(): Promise<void> {
@@ -447,6 +479,7 @@ class DefaultCredentials implements Credentials {
     if (result === undefined || proposal === undefined) return
     if (result.finalizer !== status.did || !result.passed || result.execution.status !== 'done') return
     if (proposal.action.kind === 'admit') {
+      if ((await readMember(view, proposal.scope, proposal.action.member)) === undefined) return
       await this.issue({ proposal: proposalId })
     } else if (proposal.action.kind === 'remove') {
       const prefix = credIndex.memberPrefix(proposal.scope, proposal.action.member)
@@ -548,6 +581,9 @@ class DefaultCredentials implements Credentials {
       throwIfAborted(options.signal)
       const id = credentialId(proposalId, grant.kind, grant.role)
       if ((await view.get(credKeys.credential(id))) === undefined) {
+        // Local rule (the fold cannot see "now"): no new credentials for a member a later decision removed.
+        if ((await readMember(view, proposal.scope, member)) === undefined)
+          fail('CRED_NOT_AUTHORISED', `${member} is no longer a member of ${proposal.scope}.`)
         const created = Math.max(this.now(), result.ts)
         const unsigned: UnsignedCredential = {
           '@context': [VC_CONTEXT_V2],

@@ -265,3 +265,46 @@ describe('credentials between nodes over libp2p', () => {
     })
   }, 60_000)
 })
+
+describe('catching up on decisions', () => {
+  it('a node that finalized an admission without issuing issues its credentials when it next starts', async () => {
+    const dir = await tempDir('icn-cred-restart-')
+    const init = { governance: GOV, network: { enabled: false } }
+    const first = await startTestNode({ dir, init: { ...init, credentials: { autoIssue: false } } })
+    const member = testAuthor().did
+    let proposal: string
+    try {
+      const { scope: coop } = await first.node.governance.createScope({
+        kind: 'cooperative',
+        name: 'Quiet Coop',
+        ...FAST_CHARTER,
+      })
+      const p = await first.node.governance.propose({
+        scope: coop,
+        title: 'Admit M',
+        action: { kind: 'admit', member, roles: ['baker'] },
+      })
+      proposal = p.id
+      await first.node.governance.vote({ proposal, choice: 'yes' })
+      await passed(first.node, proposal)
+      expect(await first.node.credentials.list({ did: member })).toEqual([])
+    } finally {
+      await first.node.stop()
+    }
+    const second = await startTestNode({ dir, init })
+    try {
+      await waitFor(
+        'catch-up issuance',
+        async () => (await second.node.credentials.list({ did: member })).length === 2,
+      )
+      const issued = await second.node.credentials.list({ did: member })
+      expect(issued.every((c) => c.proposal === proposal && !c.revoked)).toBe(true)
+      // Issuing again returns the anchored credentials; nothing new is written.
+      const root = await second.node.dag.stateRoot()
+      expect(await second.node.credentials.issue({ proposal })).toHaveLength(2)
+      expect(await second.node.dag.stateRoot()).toBe(root)
+    } finally {
+      await second.destroy()
+    }
+  }, 60_000)
+})
