@@ -198,7 +198,13 @@ async function validateIssue(ctx: EventContext<IssueBody>, view: StateView): Pro
     fail('CRED_INVALID', 'The credential is not JSON.')
   }
   const credential = parseCredential(value)
-  if (canonicalize(credential) !== body.credential)
+  let canonical: string
+  try {
+    canonical = canonicalize(credential)
+  } catch (err) {
+    fail('CRED_INVALID', `The credential is not plain JSON: ${(err as Error).message}`)
+  }
+  if (canonical !== body.credential)
     fail('CRED_INVALID', 'The credential must be anchored in its canonical (JCS) form.')
   const proof = verifyProof(credential)
   if ('code' in proof) fail(proof.code, proof.message)
