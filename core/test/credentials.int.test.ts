@@ -155,6 +155,19 @@ describe('credentials between nodes over libp2p', () => {
     expect(wrong.valid).toBe(false)
     expect(wrong.error?.code).toBe('CRED_WRONG_ISSUER')
 
+    // A peer's cred/issue event by a non-member, even dated before the real issuance (so it is the better
+    // alternative for the credential id and forces a refold), is stored void and changes nothing.
+    const decided = (await b.node.governance.get(admit)).result!
+    const peerEvent = outsider.next(
+      CRED_EVENT.issue,
+      { credential: canonicalize(forged), proposal: CID.parse(admit), result: CID.parse(decided.id) },
+      { scope, ts: decided.ts + 1 },
+    )
+    await b.node.dag.ingest(peerEvent.bytes).catch(() => undefined)
+    expect((await b.node.dag.getSummary(peerEvent.id))?.status).toBe('voided')
+    expect((await b.node.credentials.get(membership.id)).signer).toBe(a.node.identity.did())
+    expect((await b.node.credentials.verify({ credential: membership })).valid).toBe(true)
+
     // A verifier that expects another issuer.
     const other = await b.node.credentials.verify({ credential: membership, issuer: `did:icn:${admit}` })
     expect(other.error?.code).toBe('CRED_WRONG_ISSUER')
