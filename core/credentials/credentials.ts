@@ -29,7 +29,7 @@ import {
   CREDENTIAL_TYPES,
   VC_CONTEXT_V2,
   addProof,
-  checkCredentialOffline,
+  checkCredentialOfflineAsync,
   checkPresentationOffline,
   createPresentation,
   credentialId,
@@ -700,7 +700,7 @@ class DefaultCredentials implements Credentials {
       }
     }
     if (hasCredential) {
-      const outcome = checkCredentialOffline(parse(input.credential), {
+      const outcome = await checkCredentialOfflineAsync(parse(input.credential), {
         now,
         ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
       })
@@ -713,7 +713,7 @@ class DefaultCredentials implements Credentials {
         await this.dagChecks(checks, outcome.credential, outcome.signer)
       return summarize('credential', checks, outcome.credential === undefined ? [] : [outcome.credential.id])
     }
-    const { checks, presentation } = checkPresentationOffline(parse(input.presentation), {
+    const { checks, presentation } = await checkPresentationOffline(parse(input.presentation), {
       ...(input.challenge === undefined ? {} : { challenge: input.challenge }),
       ...(input.audience === undefined ? {} : { audience: input.audience }),
     })
@@ -725,7 +725,7 @@ class DefaultCredentials implements Credentials {
       })
       for (const [i, value] of presentation.verifiableCredential.entries()) {
         const label = ids[i] as string
-        const outcome = checkCredentialOffline(
+        const outcome = await checkCredentialOfflineAsync(
           value,
           { now, ...(input.issuer === undefined ? {} : { issuer: input.issuer }) },
           label,

@@ -166,14 +166,18 @@ export function addProof<T extends { '@context': string[] }>(
 
 type Failure = { code: IcnErrorCode; message: string }
 
-/**
- * Checks a document's proof (vc-di-eddsa §3.3.2 Verify Proof, JCS variant). Returns the signer's did:key, or why
- * not. `document` must already have passed the structure check.
- */
-export function verifyProof(
-  document: { '@context': string[]; proof: DataIntegrityProof },
-  ed25519: Ed25519 = nodeEd25519,
-): { signer: string } | Failure {
+interface PreparedProof {
+  signer: string
+  publicKey: Uint8Array
+  data: Uint8Array
+  signature: Uint8Array
+}
+
+/** Everything of vc-di-eddsa §3.3.2 (Verify Proof, JCS variant) except the ed25519 verification itself. */
+function prepareProof(document: {
+  '@context': string[]
+  proof: DataIntegrityProof
+}): PreparedProof | Failure {
   const { proof, ...unsecured } = document
   const { proofValue, ...proofOptions } = proof
   const vm = proof.verificationMethod
@@ -202,13 +206,40 @@ export function verifyProof(
   } catch (err) {
     return { code: 'CRED_INVALID', message: `The document is not plain JSON: ${(err as Error).message}` }
   }
-  if (!ed25519.verify(publicKeyFromDid(signer), data, signature))
-    return {
-      code: 'CRED_BAD_SIGNATURE',
-      message:
-        'The signature does not match the content: the credential was altered after it was signed, or not signed by this key.',
-    }
-  return { signer }
+  return { signer, publicKey: publicKeyFromDid(signer), data, signature }
+}
+
+const MISMATCH: Failure = {
+  code: 'CRED_BAD_SIGNATURE',
+  message:
+    'The signature does not match the content: the credential was altered after it was signed, or not signed by this key.',
+}
+
+/**
+ * Checks a document's proof (vc-di-eddsa §3.3.2 Verify Proof, JCS variant). Returns the signer's did:key, or why
+ * not. `document` must already have passed the structure check.
+ */
+export function verifyProof(
+  document: { '@context': string[]; proof: DataIntegrityProof },
+  ed25519: Ed25519 = nodeEd25519,
+): { signer: string } | Failure {
+  const prepared = prepareProof(document)
+  if ('code' in prepared) return prepared
+  return ed25519.verify(prepared.publicKey, prepared.data, prepared.signature)
+    ? { signer: prepared.signer }
+    : MISMATCH
+}
+
+/** verifyProof with the ed25519 step off the calling thread (Ed25519.verifyAsync), for a node serving many checks. */
+export async function verifyProofAsync(
+  document: { '@context': string[]; proof: DataIntegrityProof },
+  ed25519: Ed25519 = nodeEd25519,
+): Promise<{ signer: string } | Failure> {
+  const prepared = prepareProof(document)
+  if ('code' in prepared) return prepared
+  return (await ed25519.verifyAsync(prepared.publicKey, prepared.data, prepared.signature))
+    ? { signer: prepared.signer }
+    : MISMATCH
 }
 
 // ---- structure -----------------------------------------------------------------------------------------------
@@ -351,31 +382,31 @@ const skipped = (check: CheckName, message: string, credential?: string): Creden
     ? { check, status: 'skipped', message }
     : { check, status: 'skipped', message, credential }
 
-/**
- * The checks any holder of the credential can run alone: structure, signature, issuer (as far as the credential
- * itself shows it) and validity dates. Stops at the first failure: later checks would only repeat it.
- */
-export function checkCredentialOffline(
+/** The structure check; the credential when it passed. */
+function structureStep(
   value: unknown,
-  options: OfflineOptions = {},
-  label?: string,
-): OfflineOutcome {
-  const checks: CredentialCheck[] = []
-  let credential: VerifiableCredential
+  checks: CredentialCheck[],
+  id?: string,
+): VerifiableCredential | undefined {
   try {
-    credential = parseCredential(value)
+    const credential = parseCredential(value)
+    checks.push(passed('structure', 'A W3C VC 2.0 credential with a Data Integrity proof.', id))
+    return credential
   } catch (err) {
-    checks.push(failed('structure', { code: 'CRED_INVALID', message: (err as Error).message }, label))
-    return { checks }
+    checks.push(failed('structure', { code: 'CRED_INVALID', message: (err as Error).message }, id))
+    return undefined
   }
-  const id = label ?? undefined
-  checks.push(passed('structure', 'A W3C VC 2.0 credential with a Data Integrity proof.', id))
-  const proof = verifyProof(credential, options.ed25519)
-  if ('code' in proof) {
-    checks.push(failed('signature', proof, id))
-    return { checks, credential }
-  }
-  checks.push(passed('signature', `${CRYPTOSUITE} signature by ${proof.signer} is valid.`, id))
+}
+
+/** The checks after a valid signature: issuer (as far as the credential shows it) and validity dates. */
+function afterSignature(
+  checks: CredentialCheck[],
+  credential: VerifiableCredential,
+  signer: string,
+  options: OfflineOptions,
+  id?: string,
+): OfflineOutcome {
+  checks.push(passed('signature', `${CRYPTOSUITE} signature by ${signer} is valid.`, id))
   const issuer = credential.issuer.id
   if (options.issuer !== undefined && options.issuer !== issuer) {
     checks.push(
@@ -388,28 +419,28 @@ export function checkCredentialOffline(
         id,
       ),
     )
-    return { checks, credential, signer: proof.signer }
+    return { checks, credential, signer }
   }
   if (isDidKey(issuer)) {
-    if (issuer !== proof.signer) {
+    if (issuer !== signer) {
       checks.push(
         failed(
           'issuer',
           {
             code: 'CRED_WRONG_ISSUER',
-            message: `The credential names ${issuer} as issuer but was signed by ${proof.signer}.`,
+            message: `The credential names ${issuer} as issuer but was signed by ${signer}.`,
           },
           id,
         ),
       )
-      return { checks, credential, signer: proof.signer }
+      return { checks, credential, signer }
     }
     checks.push(passed('issuer', 'Signed by its issuer.', id))
   } else if (isScopeDid(issuer)) {
     checks.push(
       skipped(
         'issuer',
-        `Issued by scope ${issuer} through member ${proof.signer}; whether that member may issue for the scope is known only to nodes holding the scope's DAG.`,
+        `Issued by scope ${issuer} through member ${signer}; whether that member may issue for the scope is known only to nodes holding the scope's DAG.`,
         id,
       ),
     )
@@ -424,7 +455,7 @@ export function checkCredentialOffline(
         id,
       ),
     )
-    return { checks, credential, signer: proof.signer }
+    return { checks, credential, signer }
   }
   const now = options.now ?? Date.now()
   const from = parseDate(credential.validFrom) as number
@@ -451,7 +482,44 @@ export function checkCredentialOffline(
         id,
       ),
     )
-  return { checks, credential, signer: proof.signer }
+  return { checks, credential, signer }
+}
+
+/**
+ * The checks any holder of the credential can run alone: structure, signature, issuer (as far as the credential
+ * itself shows it) and validity dates. Stops at the first failure: later checks would only repeat it.
+ */
+export function checkCredentialOffline(
+  value: unknown,
+  options: OfflineOptions = {},
+  label?: string,
+): OfflineOutcome {
+  const checks: CredentialCheck[] = []
+  const credential = structureStep(value, checks, label)
+  if (credential === undefined) return { checks }
+  const proof = verifyProof(credential, options.ed25519)
+  if ('code' in proof) {
+    checks.push(failed('signature', proof, label))
+    return { checks, credential }
+  }
+  return afterSignature(checks, credential, proof.signer, options, label)
+}
+
+/** checkCredentialOffline with the signature verified off the calling thread. */
+export async function checkCredentialOfflineAsync(
+  value: unknown,
+  options: OfflineOptions = {},
+  label?: string,
+): Promise<OfflineOutcome> {
+  const checks: CredentialCheck[] = []
+  const credential = structureStep(value, checks, label)
+  if (credential === undefined) return { checks }
+  const proof = await verifyProofAsync(credential, options.ed25519)
+  if ('code' in proof) {
+    checks.push(failed('signature', proof, label))
+    return { checks, credential }
+  }
+  return afterSignature(checks, credential, proof.signer, options, label)
 }
 
 /** Folds checks into a result: valid when none failed; `error` is the first failure. */
@@ -489,10 +557,10 @@ export interface PresentationOptions {
  * Presentation-level checks: structure, the holder's signature (proof purpose authentication), challenge and
  * audience. Returns the credentials to check next, or undefined when a presentation check failed.
  */
-export function checkPresentationOffline(
+export async function checkPresentationOffline(
   value: unknown,
   options: PresentationOptions & { ed25519?: Ed25519 } = {},
-): { checks: CredentialCheck[]; presentation?: VerifiablePresentation } {
+): Promise<{ checks: CredentialCheck[]; presentation?: VerifiablePresentation }> {
   const checks: CredentialCheck[] = []
   const size = sizeOf(value)
   try {
@@ -507,7 +575,7 @@ export function checkPresentationOffline(
   checks.push(
     passed('structure', `A verifiable presentation of ${value.verifiableCredential.length} credential(s).`),
   )
-  const proof = verifyProof(value, options.ed25519)
+  const proof = await verifyProofAsync(value, options.ed25519)
   if ('code' in proof) {
     checks.push(failed('signature', proof))
     return { checks }
