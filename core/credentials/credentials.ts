@@ -268,6 +268,10 @@ async function validateRevoke(ctx: EventContext<RevokeBody>, view: StateView): P
     const { proposal, result } = await requireDecision(view, event.scope, proposalId, body.result.toString())
     if (proposal.action.kind !== 'remove' || proposal.action.member !== record.subject)
       fail('CRED_NOT_AUTHORISED', `Proposal ${proposalId} does not remove ${record.subject}.`)
+    // A removal ends the grants made before it, not those of a later re-admission.
+    const granted = await readResult(view, record.proposal)
+    if (granted === undefined || granted.n >= result.n)
+      fail('CRED_NOT_AUTHORISED', `Proposal ${proposalId} was decided before ${record.id} was granted.`)
     if (!(await isMemberAt(view, event.scope, event.author, result.n)))
       fail('CRED_NOT_AUTHORISED', 'Only a member of the scope may record a revocation.')
   }
@@ -492,6 +496,8 @@ class DefaultCredentials implements Credentials {
       for (const row of await view.listIndex(prefix, { limit: 1000 })) {
         const record = await view.get<CredentialRecord>(`cred/c/${row.key.slice(prefix.length)}`)
         if (record === undefined) continue
+        const granted = await readResult(view, record.proposal)
+        if (granted === undefined || granted.n >= result.n) continue
         if ((await view.list(credKeys.revocationPrefix(record.id), { limit: 1 })).length > 0) continue
         await this.revoke({
           id: record.id,

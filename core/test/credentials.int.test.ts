@@ -276,6 +276,35 @@ describe('credentials between nodes over libp2p', () => {
     await expect(a.node.credentials.get('urn:icn:credential:none')).rejects.toMatchObject({
       code: 'CRED_NOT_FOUND',
     })
+
+    // Re-admitted later: new credentials, which the earlier removal cannot revoke.
+    const again = await a.node.governance.propose({
+      scope,
+      title: 'Admit C again',
+      action: { kind: 'admit', member: c.node.identity.did() },
+    })
+    await until(
+      b.node,
+      'the re-admission on b',
+      async () => (await b.node.governance.get(again.id).catch(() => undefined)) !== undefined,
+    )
+    await a.node.governance.vote({ proposal: again.id, choice: 'yes' })
+    await b.node.governance.vote({ proposal: again.id, choice: 'yes' })
+    await passed(a.node, again.id)
+    const renewed = credentialId(again.id, 'membership')
+    await until(b.node, 'the new credential on b', async () =>
+      b.node.credentials.get(renewed).then(
+        () => true,
+        () => false,
+      ),
+    )
+    expect(
+      (await b.node.credentials.verify({ credential: (await b.node.credentials.get(renewed)).credential }))
+        .valid,
+    ).toBe(true)
+    await expect(b.node.credentials.revoke({ id: renewed, proposal: p.id })).rejects.toMatchObject({
+      code: 'CRED_NOT_AUTHORISED',
+    })
   }, 60_000)
 })
 
