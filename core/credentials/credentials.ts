@@ -490,7 +490,9 @@ class DefaultCredentials implements Credentials {
     if (result.finalizer !== status.did || !result.passed || result.execution.status !== 'done') return
     if (proposal.action.kind === 'admit') {
       if ((await readMember(view, proposal.scope, proposal.action.member)) === undefined) return
-      await this.issue({ proposal: proposalId })
+      await this.issue({ proposal: proposalId }).catch((err: unknown) => {
+        if (!isIcnError(err, 'CRED_NOT_AUTHORISED')) throw err
+      })
     } else if (proposal.action.kind === 'remove') {
       const prefix = credIndex.memberPrefix(proposal.scope, proposal.action.member)
       for (const row of await view.listIndex(prefix, { limit: 1000 })) {
@@ -593,9 +595,14 @@ class DefaultCredentials implements Credentials {
       throwIfAborted(options.signal)
       const id = credentialId(proposalId, grant.kind, grant.role)
       if ((await view.get(credKeys.credential(id))) === undefined) {
-        // Local rule (the fold cannot see "now"): no new credentials for a member a later decision removed.
-        if ((await readMember(view, proposal.scope, member)) === undefined)
-          fail('CRED_NOT_AUTHORISED', `${member} is no longer a member of ${proposal.scope}.`)
+        // Local rule (the fold cannot see "now"): no new credentials for a member a later decision removed, even
+        // if another decision admitted them again (that one grants its own credentials).
+        const since = await view.list<number>(govKeys.membershipPrefix(proposal.scope, member), {
+          after: govKeys.membership(proposal.scope, member, result.n),
+          limit: 10_000,
+        })
+        if (since.some((row) => Number(row.value) === 0))
+          fail('CRED_NOT_AUTHORISED', `${member} was removed from ${proposal.scope} after this decision.`)
         const created = Math.max(this.now(), result.ts)
         const unsigned: UnsignedCredential = {
           '@context': [VC_CONTEXT_V2],
