@@ -1180,7 +1180,159 @@ export interface CclPolicyFallback {
 }
 
 // ---- credentials, roles and disputes ----
-const credentialMethods = {} as const
+export type CredentialKind = 'membership' | 'role'
+
+/** A Data Integrity proof, cryptosuite eddsa-jcs-2022 (W3C vc-di-eddsa). */
+export interface DataIntegrityProofJson {
+  '@context'?: string[]
+  type: 'DataIntegrityProof'
+  cryptosuite: 'eddsa-jcs-2022'
+  created: string
+  verificationMethod: string
+  proofPurpose: 'assertionMethod' | 'authentication'
+  challenge?: string
+  domain?: string
+  proofValue: string
+}
+
+/** A W3C VC Data Model 2.0 credential as ICN issues it (docs/credentials.md). */
+export interface VerifiableCredentialJson {
+  '@context': string[]
+  id: string
+  type: string[]
+  issuer: { id: string; name?: string }
+  validFrom: string
+  validUntil?: string
+  credentialSubject: { id: string; memberOf: string; role?: string }
+  evidence: { type: ['IcnGovernanceDecision']; proposal: string; result: string }[]
+  credentialStatus: { id: string; type: 'IcnDagRevocationList'; scope: string }
+  proof: DataIntegrityProofJson
+}
+
+export interface VerifiablePresentationJson {
+  '@context': string[]
+  type: ['VerifiablePresentation']
+  holder: string
+  verifiableCredential: VerifiableCredentialJson[]
+  proof: DataIntegrityProofJson
+}
+
+export interface CredentialSummaryInfo {
+  id: string
+  kind: CredentialKind
+  role: string | null
+  /** The issuing scope (did:icn). */
+  scope: string
+  subject: string
+  /** The member whose key signed it for the scope. */
+  signer: string
+  proposal: string
+  /** The cred/issue event anchoring it. */
+  event: string
+  issuedAt: number
+  validFrom: string
+  validUntil: string | null
+  revoked: boolean
+  revokedAt: number | null
+}
+
+export interface CredentialRevocationInfo {
+  credential: string
+  event: string
+  author: string
+  proposal: string | null
+  reason: string
+  ts: number
+}
+
+export interface CredentialInfo extends CredentialSummaryInfo {
+  credential: VerifiableCredentialJson
+  revocations: CredentialRevocationInfo[]
+}
+
+export type CredentialCheckName =
+  'structure' | 'signature' | 'issuer' | 'validity' | 'anchor' | 'revocation' | 'holder' | 'challenge'
+
+export interface CredentialCheckInfo {
+  check: CredentialCheckName
+  status: 'passed' | 'failed' | 'skipped'
+  message: string
+  code?: string
+  /** In a presentation: the credential the check is about. */
+  credential?: string
+}
+
+export interface CredentialVerification {
+  valid: boolean
+  kind: 'credential' | 'presentation'
+  /** Every check run, in order; 'skipped' ones could not be made here (e.g. the node lacks the scope's DAG). */
+  checks: CredentialCheckInfo[]
+  /** The first failed check. */
+  error?: { code: string; message: string }
+  credentials: string[]
+}
+
+const credentialIdParam = z.string().min(1).max(400)
+const jsonObject = z.record(z.string(), z.unknown())
+
+const credentialMethods = {
+  /** Credentials anchored in this node's DAG: of `did` (default: this node's member) or of a whole scope. */
+  'identity.credentials': {
+    params: z.strictObject({ did: did.optional(), scope: scope.optional() }),
+    result: returns<{ credentials: CredentialSummaryInfo[] }>(),
+  },
+  'identity.credential': {
+    params: z.strictObject({ id: credentialIdParam }),
+    result: returns<CredentialInfo>(),
+  },
+  /** Issues (signs and anchors) the credentials a passed admit proposal grants; needs a member of the scope. */
+  'identity.issueCredential': {
+    params: z.strictObject({
+      proposal: cid,
+      kind: z.enum(['membership', 'role']).optional(),
+      role: z.string().min(1).max(64).optional(),
+      /** Unix ms. */
+      validUntil: z.number().int().positive().optional(),
+    }),
+    result: returns<{ credentials: CredentialInfo[] }>(),
+  },
+  /** With a passed removal proposal of the subject, or by the member who signed the credential. */
+  'identity.revokeCredential': {
+    params: z.strictObject({
+      id: credentialIdParam,
+      proposal: cid.optional(),
+      reason: z.string().max(1000).optional(),
+    }),
+    result: returns<CredentialRevocationInfo>(),
+  },
+  /** A verifiable presentation of one of this member's credentials, signed by the member. */
+  'identity.present': {
+    params: z.strictObject({
+      id: credentialIdParam,
+      audience: z.string().min(1).max(200).optional(),
+      challenge: z.string().min(1).max(200).optional(),
+    }),
+    result: returns<VerifiablePresentationJson>(),
+  },
+  /** Checks a credential or a presentation: offline checks, then this node's DAG (anchoring, revocation). */
+  'identity.verifyCredential': {
+    params: z
+      .strictObject({
+        credential: jsonObject.optional(),
+        presentation: jsonObject.optional(),
+        issuer: did.optional(),
+        challenge: z.string().min(1).max(200).optional(),
+        audience: z.string().min(1).max(200).optional(),
+        /** Unix ms to check validity against (default now). */
+        now: z.number().int().nonnegative().optional(),
+      })
+      .refine(
+        (p) => (p.credential === undefined) !== (p.presentation === undefined),
+        'give either a credential or a presentation',
+      ),
+    result: returns<CredentialVerification>(),
+  },
+} as const
 
 export const methods = {
   ...nodeMethods,
@@ -1265,7 +1417,12 @@ const meshEvents = {
   'mesh:executor-settings-changed': returns<ExecutorSettingsInfo>(),
 } as const
 const cclEvents = {} as const
-const credentialEvents = {} as const
+const credentialEvents = {
+  /** A credential was anchored in this node's DAG (issued here or received). */
+  'cred:issued': returns<{ id: string; scope: string; subject: string; kind: string; event: string }>(),
+  /** A credential was revoked (its cred/revoke event applied). */
+  'cred:revoked': returns<{ id: string; scope: string; subject: string; event: string }>(),
+} as const
 
 export const events = {
   ...foundationEvents,

@@ -12,6 +12,7 @@ import { desktopBench } from './desktop'
 import { networkBench } from './network'
 import meshBench from './mesh'
 import { economicsBench } from './economics'
+import { credentialsBench } from './credentials'
 
 const SUITES: BenchSuite[] = [
   foundationBench,
@@ -22,6 +23,7 @@ const SUITES: BenchSuite[] = [
   governanceBench,
   meshBench,
   economicsBench,
+  credentialsBench,
 ]
 
 function line(f: Figure): string {

@@ -142,6 +142,9 @@ export const ERROR_CODES = {
     'CRED_REVOKED',
     'CRED_EXPIRED',
     'CRED_NOT_FOUND',
+    'CRED_NOT_YET_VALID',
+    'CRED_NOT_AUTHORISED',
+    'CRED_WRONG_HOLDER',
   ],
   roles: ['ROLE_NOT_PERMITTED'],
 } as const

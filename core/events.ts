@@ -33,6 +33,17 @@ export interface NodeEvents {
   'gov:policy-activated': { scope: string; policy: string; module: string | null; proposal: string }
   /** A join request was applied; the inviter's node turns it into a member-admit proposal. */
   'gov:join-requested': { scope: string; request: string; author: string; inviter: string }
+  /** A credential was anchored (cred/issue applied), locally issued or received. */
+  'credentials:issued': {
+    id: string
+    scope: string
+    subject: string
+    kind: string
+    event: string
+    local: boolean
+  }
+  /** A credential was revoked (cred/revoke applied). */
+  'credentials:revoked': { id: string; scope: string; subject: string; event: string; local: boolean }
   'network:peer-connected': { peerId: string; addr: string; direction: 'inbound' | 'outbound' }
   'network:peer-disconnected': { peerId: string }
   /** A sync session's progress: events received so far of those known to be missing. */

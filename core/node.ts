@@ -12,6 +12,7 @@ import { network as createNetwork, type Network, type NetworkInit } from './netw
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
 import { mesh as createMesh, type Mesh, type MeshInit } from './mesh'
 import { economics as createEconomics, type Economics, type EconomicsInit } from './economics'
+import { credentials as createCredentials, type Credentials, type CredentialsInit } from './credentials'
 import { LivePolicies } from './ccl/live'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
 
@@ -29,6 +30,7 @@ export interface IcnNodeInit {
   governance?: GovernanceInit
   mesh?: MeshInit
   economics?: EconomicsInit
+  credentials?: CredentialsInit
 }
 
 export interface NodeInfo {
@@ -54,6 +56,8 @@ export interface IcnNode {
   /** The compute job market: submit, bid, execute, verify, settle. */
   readonly mesh: Mesh
   readonly economics: Economics
+  /** Verifiable credentials a scope issues after the proposals that grant them pass (core/credentials). */
+  readonly credentials: Credentials
   /** Live CCL policies: governance's policy runtime, dry runs and the active-policy list (core/ccl/live.ts). */
   readonly policies: LivePolicies
   readonly status: NodeStatusName
@@ -76,6 +80,7 @@ class DefaultIcnNode implements IcnNode {
   readonly governance: Governance
   readonly mesh: Mesh
   readonly economics: Economics
+  readonly credentials: Credentials
   readonly policies: LivePolicies
   private state: NodeStatusName = 'stopped'
   private started: number | null = null
@@ -146,6 +151,12 @@ class DefaultIcnNode implements IcnNode {
       network: this.network,
       economics: this.economics,
     })
+    this.credentials = createCredentials(init.credentials)({
+      dag: this.dag,
+      identity: this.identity,
+      events: this.events,
+      logger: this.logger.child('credentials'),
+    })
     this.services = [
       { name: 'storage', service: this.storage },
       { name: 'identity', service: this.identity },
@@ -154,6 +165,7 @@ class DefaultIcnNode implements IcnNode {
       { name: 'runtime', service: this.runtime },
       { name: 'governance', service: this.governance },
       { name: 'mesh', service: this.mesh },
+      { name: 'credentials', service: this.credentials },
       // Last: peers may only reach the node once everything they can ask for is ready; stopped first.
       { name: 'network', service: this.network },
     ]

@@ -31,6 +31,7 @@ import { networkCommands } from './network'
 import { jobCommands } from './job'
 import { executorCommands } from './executor'
 import { walletCommands } from './wallet'
+import { credCommands } from './cred'
 
 export interface CliIo {
   out(text: string): void
@@ -79,6 +80,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   jobCommands,
   executorCommands,
   walletCommands,
+  credCommands,
 ]
 
 function processIo(): CliIo {
