@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { GovProposalSummary, MeshJobSummary, WalletBalance } from '../../app/contract'
 import { client, errorInfo, type ErrorInfo } from '../lib/client'
+import { coalesce } from '../lib/coalesce'
 
 /** Open proposals checked for "needs my vote" at most (each check is one gov.eligibility call). */
 const CHECKED = 20
@@ -26,8 +27,6 @@ export interface DashboardStore {
   scheduleRefresh: () => void
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined
-
 async function loadToVote(): Promise<{ toVote: GovProposalSummary[]; moreOpen: boolean }> {
   const page = await client().call('gov.list', { status: 'open', limit: CHECKED })
   const checks = await Promise.all(
@@ -41,44 +40,45 @@ async function loadToVote(): Promise<{ toVote: GovProposalSummary[]; moreOpen: b
   return { toVote, moreOpen: page.next !== null }
 }
 
-export const useDashboard = create<DashboardStore>()((set, get) => ({
-  balance: null,
-  balanceError: null,
-  toVote: [],
-  moreOpen: false,
-  proposalsError: null,
-  jobs: [],
-  jobsError: null,
-  loaded: false,
-  active: false,
-  setActive(active) {
-    set({ active })
-  },
-  async refresh() {
-    // Each card fails on its own: a node outside any cooperative still shows its mana and jobs.
-    const [balance, proposals, jobs] = await Promise.allSettled([
-      client().call('wallet.balance', {}),
-      loadToVote(),
-      client().call('mesh.list', { role: 'submitter', limit: SHOWN }),
-    ])
-    set({
-      balance: balance.status === 'fulfilled' ? balance.value : null,
-      balanceError: balance.status === 'rejected' ? errorInfo(balance.reason) : null,
-      ...(proposals.status === 'fulfilled'
-        ? { toVote: proposals.value.toVote, moreOpen: proposals.value.moreOpen, proposalsError: null }
-        : { toVote: [], moreOpen: false, proposalsError: errorInfo(proposals.reason) }),
-      jobs: jobs.status === 'fulfilled' ? jobs.value.jobs.slice(0, SHOWN) : [],
-      jobsError: jobs.status === 'rejected' ? errorInfo(jobs.reason) : null,
-      loaded: true,
-    })
-  },
-  scheduleRefresh() {
-    if (!get().active || timer !== undefined) return
-    timer = setTimeout(() => {
-      timer = undefined
-      if (get().active) void get().refresh()
-    }, 400)
-  },
-}))
+export const useDashboard = create<DashboardStore>()((set, get) => {
+  const refreshSoon = coalesce(() => {
+    if (get().active) void get().refresh()
+  }, 400)
+  return {
+    balance: null,
+    balanceError: null,
+    toVote: [],
+    moreOpen: false,
+    proposalsError: null,
+    jobs: [],
+    jobsError: null,
+    loaded: false,
+    active: false,
+    setActive(active) {
+      set({ active })
+    },
+    async refresh() {
+      // Each card fails on its own: a node outside any cooperative still shows its mana and jobs.
+      const [balance, proposals, jobs] = await Promise.allSettled([
+        client().call('wallet.balance', {}),
+        loadToVote(),
+        client().call('mesh.list', { role: 'submitter', limit: SHOWN }),
+      ])
+      set({
+        balance: balance.status === 'fulfilled' ? balance.value : null,
+        balanceError: balance.status === 'rejected' ? errorInfo(balance.reason) : null,
+        ...(proposals.status === 'fulfilled'
+          ? { toVote: proposals.value.toVote, moreOpen: proposals.value.moreOpen, proposalsError: null }
+          : { toVote: [], moreOpen: false, proposalsError: errorInfo(proposals.reason) }),
+        jobs: jobs.status === 'fulfilled' ? jobs.value.jobs.slice(0, SHOWN) : [],
+        jobsError: jobs.status === 'rejected' ? errorInfo(jobs.reason) : null,
+        loaded: true,
+      })
+    },
+    scheduleRefresh() {
+      if (get().active) refreshSoon()
+    },
+  }
+})
 
 export const DASHBOARD_ROWS = SHOWN

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { NetworkPeer, NetworkStatusInfo } from '../../app/contract'
 import { client, errorInfo, type ErrorInfo } from '../lib/client'
+import { coalesce } from '../lib/coalesce'
 
 /** One replication run with a peer as `network:sync-progress` reports it. */
 export interface SyncProgress {
@@ -28,7 +29,6 @@ export interface NetworkStore {
   syncNow: () => Promise<{ events: number; peers: number; failed: number }>
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined
 /** How long a finished run stays listed under "Replicating now". */
 const KEEP_FINISHED_MS = 10_000
 
@@ -49,13 +49,7 @@ export const useNetwork = create<NetworkStore>()((set, get) => ({
       set({ error: errorInfo(err) })
     }
   },
-  scheduleRefresh() {
-    if (timer !== undefined) return
-    timer = setTimeout(() => {
-      timer = undefined
-      void get().refresh()
-    }, 250)
-  },
+  scheduleRefresh: coalesce(() => void get().refresh(), 250),
   onSyncProgress(p) {
     const now = Date.now()
     const rest = get().progress.filter(

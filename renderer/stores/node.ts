@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { ErrorInfo as ContractError, NodeStatus, NodeStatusName } from '../../app/contract'
 import { client, errorInfo, type ErrorInfo } from '../lib/client'
+import { coalesce } from '../lib/coalesce'
 
 export interface NodeStore {
   status: NodeStatus | null
@@ -15,8 +16,6 @@ export interface NodeStore {
   reset: () => void
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined
-
 export const useNode = create<NodeStore>()((set, get) => ({
   status: null,
   lifecycle: null,
@@ -30,13 +29,7 @@ export const useNode = create<NodeStore>()((set, get) => ({
       set({ error: errorInfo(err) })
     }
   },
-  scheduleRefresh() {
-    if (timer !== undefined) return
-    timer = setTimeout(() => {
-      timer = undefined
-      void get().refresh()
-    }, 250)
-  },
+  scheduleRefresh: coalesce(() => void get().refresh(), 250),
   onStatusEvent(payload) {
     set({ lifecycle: payload.status, lifecycleError: payload.error ?? null })
   },

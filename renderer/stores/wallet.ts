@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { WalletBalance, WalletHistoryEntry, WalletHistoryKind } from '../../app/contract'
 import { client, errorInfo, type ErrorInfo } from '../lib/client'
+import { coalesce } from '../lib/coalesce'
 
 export const HISTORY_PAGE = 25
 
@@ -19,8 +20,6 @@ export interface WalletStore {
   /** Coalesces bursts of wallet events into one refresh. */
   scheduleRefresh: () => void
 }
-
-let timer: ReturnType<typeof setTimeout> | undefined
 
 export const useWallet = create<WalletStore>()((set, get) => ({
   balance: null,
@@ -60,13 +59,7 @@ export const useWallet = create<WalletStore>()((set, get) => ({
       set({ error: errorInfo(err) })
     }
   },
-  scheduleRefresh() {
-    if (timer !== undefined) return
-    timer = setTimeout(() => {
-      timer = undefined
-      void get().refresh()
-    }, 150)
-  },
+  scheduleRefresh: coalesce(() => void get().refresh(), 150),
 }))
 
 /** Every page of the history as one CSV (RFC 4180, from the node), for the export button. */
