@@ -49,7 +49,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c?.close()
   await Promise.all(daemons.flatMap((d) => (d === null ? [] : [d.stop()])))
-  await Promise.all(dirs.map((d) => d.cleanup()))
+  // ICN_KEEP_SOAK=1 keeps the data dirs (to compare the nodes' states after a failure).
+  if (process.env['ICN_KEEP_SOAK'] === '1') console.log('soak data dirs:', dirs.map((d) => d.path).join(' '))
+  else await Promise.all(dirs.map((d) => d.cleanup()))
 })
 
 describe('five-node soak', () => {

@@ -247,6 +247,32 @@ describe('dag: determinism', () => {
     expect(e.event.seq).toBe(4)
   })
 
+  it('a refold cut short by a crash is redone at the next start, not served half-done', async () => {
+    // Value moves between members: the economics fold writes state that a lost refold would drop.
+    const alice = testAuthor(undefined, Date.now() - 3_600_000)
+    const bob = testAuthor(undefined, Date.now() - 3_600_000)
+    for (let i = 0; i < 5; i++) {
+      const t = alice.next('mana/transfer', { to: bob.did, amount: 2n, memo: '' })
+      await a.node.dag.ingest(t.bytes)
+      await a.node.dag.ingest(bob.next('mana/receive', { credits: [{ source: t.cid, index: 0 }] }).bytes)
+    }
+    const root = await a.node.dag.stateRoot()
+    const { available } = await a.node.economics.balance({ did: bob.did })
+    // What kill -9 leaves mid-refold: the marker written, state and index cleared, the rebuild not landed.
+    await a.node.storage.json<{ startedAt: number }>('refold').put('pending', { startedAt: 1 })
+    await a.node.storage.bytes('state').clear()
+    await a.node.storage.bytes('index').clear()
+    await a.node.stop()
+    await a.node.start()
+    expect(await a.node.dag.stateRoot()).toBe(root)
+    expect((await a.node.economics.balance({ did: bob.did })).available).toBe(available)
+    expect(await a.node.storage.json('refold').get('pending')).toBeUndefined()
+    // A finished refold leaves no marker behind either.
+    await a.node.dag.refold()
+    expect(await a.node.storage.json('refold').get('pending')).toBeUndefined()
+    expect(await a.node.dag.stateRoot()).toBe(root)
+  })
+
   it('refold recomputes exactly the incremental state', async () => {
     for (let i = 0; i < 5; i++)
       await a.node.dag.append({ type: 'note', scope: 'global', body: note(`n${i}`) })

@@ -65,6 +65,8 @@ const SEQ_WIDTH = 12
 const MAX_GROUP = 512
 const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
+/** Key of the durable "a refold is under way" marker (sublevel `refold`). */
+const REFOLD_PENDING = 'pending'
 
 class DefaultDag implements Dag {
   blocks!: BlockStore
@@ -80,6 +82,8 @@ class DefaultDag implements Dag {
   private evidenceSub!: JsonSublevel<FlagRecord>
   private countersSub!: JsonSublevel<Counters>
   private altSub!: JsonSublevel<string>
+  /** Holds REFOLD_PENDING from before a refold clears state until its rebuilt state has landed. */
+  private refoldSub!: JsonSublevel<{ startedAt: number }>
   private staging!: Staging
   private counters: Counters = { order: 0, events: 0, authors: 0 }
   private readonly flags = new Map<string, FlagRecord>()
@@ -139,9 +143,22 @@ class DefaultDag implements Dag {
     this.evidenceSub = storage.json<FlagRecord>('evidence')
     this.countersSub = storage.json<Counters>('counters')
     this.altSub = storage.json<string>('alternatives')
+    this.refoldSub = storage.json<{ startedAt: number }>('refold')
     this.blocks = createBlockStore(this.blockSub)
     this.staging = new Staging(storage)
     await this.reloadMemory()
+    // A refold clears state outside any batch; a crash before its rebuilt state landed leaves state partial.
+    // Every event type is registered by now (register() refuses after start): rebuild before anything reads.
+    const interrupted = await this.refoldSub.get(REFOLD_PENDING)
+    if (interrupted !== undefined) {
+      this.components.logger.warn(
+        'a refold was interrupted (the node stopped mid-way); rebuilding the state',
+        {
+          since: interrupted.startedAt,
+        },
+      )
+      await this.refoldNow()
+    }
     this.started = true
   }
 
@@ -719,6 +736,9 @@ class DefaultDag implements Dag {
     // Land what the group staged so far (it includes the evidence), then rebuild from disk.
     const callbacks = await this.staging.flush()
     for (const fn of callbacks) this.staging.afterFlush(fn)
+    // Durable before anything is cleared: until the rebuilt state lands (the marker is deleted in that batch), a
+    // crash leaves it, and the next start refolds again instead of serving partial state.
+    await this.refoldSub.put(REFOLD_PENDING, { startedAt: started })
     for (const handler of this.handlers.values()) handler.reset?.()
     for (const hook of this.hooks) hook.reset?.()
     await this.stateSub.clear()
@@ -843,6 +863,7 @@ class DefaultDag implements Dag {
       .filter((n) => !done.has(n.id))
       .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1))
     for (const node of rest) await applyNode(node)
+    this.staging.del(this.refoldSub, REFOLD_PENDING)
     await this.flushInsideWriter()
     this.rootCache = await computeStateRoot(this.stateSub)
     const root = this.rootCache
