@@ -46,6 +46,18 @@ export function decodeCanonical(bytes: Uint8Array): unknown {
   return value
 }
 
+/**
+ * Decodes bytes this node checked with decodeCanonical before storing them (its own events and blocks): the
+ * re-encoding check is not repeated on every read. Bytes from anywhere else go through decodeCanonical.
+ */
+export function decodeStored(bytes: Uint8Array): unknown {
+  try {
+    return dagCbor.decode(bytes)
+  } catch (err) {
+    throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
+  }
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   return Buffer.compare(a, b) === 0

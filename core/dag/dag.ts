@@ -2,7 +2,7 @@ import { IcnError, isIcnError, throwIfAborted, toIcnError } from '../errors'
 import type { BytesSublevel, JsonSublevel } from '../storage'
 import { nodeEd25519 } from '../identity/ed25519'
 import { createBlockStore, type BlockStore } from './blocks'
-import { CID, DAG_CBOR, cidFor, decodeCanonical, encode } from './codec'
+import { CID, DAG_CBOR, cidFor, decodeStored, encode } from './codec'
 import { decodeEventAsync, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
 import type {
   ChainHead,
@@ -125,7 +125,7 @@ class DefaultDag implements Dag {
       get: (space, key) => sub(space).get(key),
       list: (space, prefix, options) => scanMerged(sub(space), [], prefix, options),
       getEvent: (id) => this.readEvent(id, false),
-      isEffective: async (id) => (await this.metaSub.get(id))?.status === 'applied',
+      isEffective: async (id) => (await this.committedMeta(id))?.status === 'applied',
     }
     this.register('note', noteHandler)
   }
@@ -886,16 +886,30 @@ class DefaultDag implements Dag {
     } catch {
       return undefined
     }
-    const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.metaSub.get(id)
+    const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.committedMeta(id)
     if (meta === undefined) return undefined
-    const bytes = writer ? await this.staging.get<Uint8Array>(this.blockSub, id) : await this.blocks.get(cid)
+    let bytes: Uint8Array | undefined
+    if (writer) bytes = await this.staging.get<Uint8Array>(this.blockSub, id)
+    else {
+      // Recently applied events are in the read cache (services read them back right after the commit); the
+      // cache holds only what landed. Otherwise the block store re-checks the hash on the database read.
+      const cached = this.staging.cachedCommitted<Uint8Array>(this.blockSub, id)
+      bytes = cached === DELETED ? undefined : (cached ?? (await this.blocks.get(cid)))
+    }
     if (bytes === undefined) return undefined
-    // Stored events were verified on the way in; the block store re-checks the hash on committed reads.
-    return { cid, id, bytes, event: decodeCanonical(bytes) as SignedEvent }
+    // Stored events were verified (canonical form included) on the way in: a plain decode is enough here.
+    return { cid, id, bytes, event: decodeStored(bytes) as SignedEvent }
   }
 
   getEvent(id: string): Promise<VerifiedEvent | undefined> {
     return this.readEvent(id, false)
+  }
+
+  /** An event's committed metadata: the read cache when it has the key, else the database. */
+  private async committedMeta(id: string): Promise<EventMeta | undefined> {
+    const cached = this.staging.cachedCommitted<EventMeta>(this.metaSub, id)
+    if (cached === DELETED) return undefined
+    return cached ?? (await this.metaSub.get(id))
   }
 
   async getSummary(id: string): Promise<EventSummary | undefined> {

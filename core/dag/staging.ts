@@ -49,6 +49,15 @@ export class Staging {
     return value
   }
 
+  /**
+   * A committed value from the read cache, without the staged overlay: what a reader outside the writer may see.
+   * The cache only holds values that landed (remembered after a successful batch, or read from the database).
+   * `undefined` when the key is not cached (ask the database); `DELETED` when it is known to be absent.
+   */
+  cachedCommitted<V>(sub: AnySublevel, key: string): V | typeof DELETED | undefined {
+    return this.cache.get(sub)?.get(key) as V | typeof DELETED | undefined
+  }
+
   /** The staged entries of a sublevel (for merging into range scans). */
   stagedEntries(sub: AnySublevel): ReadonlyMap<string, unknown> | undefined {
     return this.overlay.get(sub)
