@@ -1,9 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { CredentialSummaryInfo, CredentialVerification } from '../contract'
-import { UsageError, type CliContext } from './index'
-
-const when = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+import { UsageError, when, type CliContext } from './index'
 
 function line(c: CredentialSummaryInfo): string {
   const what = c.kind === 'role' ? `role ${c.role ?? ''}` : 'membership'

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { GovProposal, GovProposalSummary, GovTally, Params } from '../contract'
-import { UsageError, type CliContext } from './index'
+import { UsageError, when, type CliContext } from './index'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -25,8 +25,6 @@ function int(text: string, what: string): string {
   if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${what} must be an integer (got "${text}").`)
   return text.trim()
 }
-
-const when = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
 
 function bar(part: number, whole: number, width = 20): string {
   const filled = whole <= 0 ? 0 : Math.min(width, Math.round((part / whole) * width))

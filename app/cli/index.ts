@@ -45,6 +45,9 @@ export interface CliIo {
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {}
 
+/** A time for CLI output: ISO 8601 in UTC, whole seconds without the `.000`. */
+export const when = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+
 export interface GlobalOptions {
   data: string
   json: boolean

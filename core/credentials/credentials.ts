@@ -249,13 +249,28 @@ async function validateIssue(ctx: EventContext<IssueBody>, view: StateView): Pro
   return credential
 }
 
+/** Whether any cred/revoke is recorded for the credential. */
+async function isRevoked(view: StateView, id: string): Promise<boolean> {
+  return (await view.list(credKeys.revocationPrefix(id), { limit: 1 })).length > 0
+}
+
+/** The credential records an index prefix lists (its rows end with the credential's hash). */
+async function recordsUnder(view: StateView, prefix: string, limit: number): Promise<CredentialRecord[]> {
+  const out: CredentialRecord[] = []
+  for (const row of await view.listIndex(prefix, { limit })) {
+    const record = await view.get<CredentialRecord>(credKeys.byHash(row.key.slice(prefix.length)))
+    if (record !== undefined) out.push(record)
+  }
+  return out
+}
+
 async function validateRevoke(ctx: EventContext<RevokeBody>, view: StateView): Promise<CredentialRecord> {
   const { event, body } = ctx
   const record = await view.get<CredentialRecord>(credKeys.credential(body.credential))
   if (record === undefined || record.event !== body.issue.toString())
     fail('CRED_NOT_FOUND', `No credential ${body.credential} was issued by event ${body.issue.toString()}.`)
   if (record.scope !== event.scope) fail('CRED_INVALID', `The credential belongs to scope ${record.scope}.`)
-  if (ctx.local && (await view.list(credKeys.revocationPrefix(record.id), { limit: 1 })).length > 0)
+  if (ctx.local && (await isRevoked(view, record.id)))
     fail('CRED_REVOKED', `${record.id} is already revoked.`)
   if (body.proposal === null || body.result === null) {
     if (event.author !== record.signer)
@@ -495,12 +510,10 @@ class DefaultCredentials implements Credentials {
       })
     } else if (proposal.action.kind === 'remove') {
       const prefix = credIndex.memberPrefix(proposal.scope, proposal.action.member)
-      for (const row of await view.listIndex(prefix, { limit: 1000 })) {
-        const record = await view.get<CredentialRecord>(`cred/c/${row.key.slice(prefix.length)}`)
-        if (record === undefined) continue
+      for (const record of await recordsUnder(view, prefix, 1000)) {
         const granted = await readResult(view, record.proposal)
         if (granted === undefined || granted.n >= result.n) continue
-        if ((await view.list(credKeys.revocationPrefix(record.id), { limit: 1 })).length > 0) continue
+        if (await isRevoked(view, record.id)) continue
         await this.revoke({
           id: record.id,
           proposal: proposalId,
@@ -533,10 +546,8 @@ class DefaultCredentials implements Credentials {
       prefix = credIndex.subjectPrefix(did)
     }
     const out: CredentialSummary[] = []
-    for (const row of await view.listIndex(prefix, { limit: 10_000 })) {
-      const record = await view.get<CredentialRecord>(`cred/c/${row.key.slice(prefix.length)}`)
-      if (record !== undefined) out.push(summaryOf(record, await this.revocations(view, record.id)))
-    }
+    for (const record of await recordsUnder(view, prefix, 10_000))
+      out.push(summaryOf(record, await this.revocations(view, record.id)))
     return out.sort((a, b) => a.issuedAt - b.issuedAt || (a.id < b.id ? -1 : 1))
   }
 

@@ -8,9 +8,13 @@ export function credHash(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex')
 }
 
+const recordKey = (hash: string): string => `cred/c/${hash}`
+
 export const credKeys = {
   /** The anchored credential (one per id: cred/issue events for the same id are alternatives). */
-  credential: (id: string): string => `cred/c/${credHash(id)}`,
+  credential: (id: string): string => recordKey(credHash(id)),
+  /** The same record from the hash an index row ends with. */
+  byHash: recordKey,
   /** Revocations of a credential, one row per cred/revoke event (a set, so the fold is order-independent). */
   revocation: (id: string, event: string): string => `cred/rv/${credHash(id)}/${event}`,
   revocationPrefix: (id: string): string => `cred/rv/${credHash(id)}/`,
