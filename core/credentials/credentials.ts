@@ -338,6 +338,7 @@ class DefaultCredentials implements Credentials {
   private readonly autoIssue: boolean
   private readonly offs: (() => void)[] = []
   private running = false
+  private catchUpQueued = false
   /** Automatic issuance and revocation run one at a time, in the order decisions arrive. */
   private work: Promise<void> = Promise.resolve()
 
@@ -459,8 +460,12 @@ class DefaultCredentials implements Credentials {
     const status = this.components.identity.status()
     if (!this.running || status.did === null || status.locked) return
     const me = status.did
+    // Start-up fires both `running` and the unlock: one scan waiting in the queue covers every trigger before it.
+    if (this.catchUpQueued) return
+    this.catchUpQueued = true
     this.work = this.work
       .then(async () => {
+        this.catchUpQueued = false
         const view = this.components.dag.view()
         let after: string | undefined
         for (;;) {

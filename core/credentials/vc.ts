@@ -7,9 +7,8 @@
 import { createHash } from 'node:crypto'
 import { base58btc } from 'multiformats/bases/base58'
 import { IcnError, type IcnErrorCode } from '../errors'
-import { isDidKey, isScopeDid, publicKeyFromDid } from '../identity/did'
+import { didFromPublicKey, isDidKey, isScopeDid, publicKeyFromDid } from '../identity/did'
 import { nodeEd25519, type Ed25519, type Signer } from '../identity/ed25519'
-import { didFromPublicKey } from '../identity/did'
 import { canonicalize } from './jcs'
 import { decodeBase58btc } from './base58'
 
