@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { BatchWrite, BytesSublevel } from '../storage'
 import type { VerifiedEvent } from './event'
 import type { FlagRecord, ListOptions, StateTx, StateView } from './index'
-import { decodeCanonical, encode } from './codec'
+import { decodeStored, encode } from './codec'
 import { DELETED } from './staging'
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,400}$/
@@ -23,8 +23,9 @@ export function assertStateKey(key: string): void {
   }
 }
 
+/** State and index values are only ever written by this node (Tx.put → encode): no canonical re-check on read. */
 function decodeValue<T>(bytes: Uint8Array): T {
-  return decodeCanonical(bytes) as T
+  return decodeStored(bytes) as T
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import * as noble from '@noble/ed25519'
+import { VerifyPool, defaultVerifyWorkers, type VerifyJob } from './verify-pool'
 import { sha512 } from '@noble/hashes/sha2.js'
 
 // @noble/ed25519 v3 needs a sha512 for its synchronous API.
@@ -64,17 +65,12 @@ function cachedPublicKeyObject(publicKey: Uint8Array): KeyObject {
 }
 
 /**
- * Signature checks waiting for a thread. libuv's pool (4 threads) also serves the database: thousands of queued
- * checks (a sync burst) would make every read and batch write wait behind them. At most VERIFY_THREADS run at once.
+ * Signature checks waiting for a thread when no worker pool is used (ICN_VERIFY_THREADS=0) or a worker failed.
+ * libuv's pool (4 threads) also serves the database: thousands of queued checks (a sync burst) would make every
+ * read and batch write wait behind them. At most two run at once.
  */
-interface PendingVerify {
-  publicKey: Uint8Array
-  message: Uint8Array
-  signature: Uint8Array
-  resolve: (ok: boolean) => void
-}
-const VERIFY_THREADS = Number(process.env['ICN_VERIFY_THREADS'] ?? 2)
-const verifyQueue: PendingVerify[] = []
+const VERIFY_THREADS = 2
+const verifyQueue: VerifyJob[] = []
 let verifyHead = 0
 let verifying = 0
 
@@ -121,10 +117,27 @@ export const nodeEd25519: Ed25519 = {
   verifyAsync(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return Promise.resolve(false)
     return new Promise((resolve) => {
-      verifyQueue.push({ publicKey, message, signature, resolve })
-      startVerifications()
+      const job = { publicKey, message, signature, resolve }
+      const pool = verifyPool()
+      if (pool !== null) pool.submit(job)
+      else libuvVerify(job)
     })
   },
+}
+
+function libuvVerify(job: VerifyJob): void {
+  verifyQueue.push(job)
+  startVerifications()
+}
+
+/** Batched checks on worker threads (verify-pool.ts), created at the first check; null when configured off. */
+let pool: VerifyPool | null | undefined
+function verifyPool(): VerifyPool | null {
+  if (pool === undefined) {
+    const size = defaultVerifyWorkers()
+    pool = size > 0 ? new VerifyPool(size, libuvVerify) : null
+  }
+  return pool
 }
 
 export const nobleEd25519: Ed25519 = {
