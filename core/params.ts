@@ -164,10 +164,16 @@ export function isParamName(name: unknown): name is ParamName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(PARAMS, name)
 }
 
+let defaults: Readonly<ParamValues> | undefined
+
+/** A fresh copy of the defaults (callers overlay a scope's values on it); the table is read once. */
 export function defaultParams(): ParamValues {
-  const out = {} as ParamValues
-  for (const [name, spec] of Object.entries(PARAMS)) out[name as ParamName] = spec.default
-  return out
+  if (defaults === undefined) {
+    const out = {} as ParamValues
+    for (const [name, spec] of Object.entries(PARAMS)) out[name as ParamName] = spec.default
+    defaults = Object.freeze(out)
+  }
+  return { ...defaults }
 }
 
 /** Bounds a charter may narrow (never widen) for one parameter. */

@@ -3,6 +3,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { IcnError } from '../errors'
+import { encodeDagCbor } from './fast-cbor'
 
 export { CID }
 
@@ -19,8 +20,9 @@ export function cidFor(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): 
   return CID.createV1(codec, Digest.create(SHA2_256, sha256(bytes)))
 }
 
+/** dag-cbor bytes of a value (fast-cbor.ts: the same bytes as @ipld/dag-cbor, with less garbage). */
 export function encode(value: unknown): Uint8Array {
-  return dagCbor.encode(value)
+  return encodeDagCbor(value)
 }
 
 /**
@@ -36,7 +38,7 @@ export function decodeCanonical(bytes: Uint8Array): unknown {
   }
   let again: Uint8Array
   try {
-    again = dagCbor.encode(value)
+    again = encodeDagCbor(value)
   } catch (err) {
     throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
   }
