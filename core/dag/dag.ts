@@ -145,7 +145,13 @@ class DefaultDag implements Dag {
     this.altSub = storage.json<string>('alternatives')
     this.refoldSub = storage.json<{ startedAt: number }>('refold')
     this.blocks = createBlockStore(this.blockSub)
-    this.staging = new Staging(storage)
+    // The log and chain positions are appended and rarely read back; index rows are read by range scans.
+    this.staging = new Staging(
+      storage,
+      undefined,
+      undefined,
+      new Set([this.logSub, this.chainSub, this.indexSub]),
+    )
     await this.reloadMemory()
     // A refold clears state outside any batch; a crash before its rebuilt state landed leaves state partial.
     // Every event type is registered by now (register() refuses after start): rebuild before anything reads.

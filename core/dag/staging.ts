@@ -27,6 +27,11 @@ export class Staging {
     private readonly storage: Storage,
     private readonly cacheLimit = 50_000,
     private readonly cacheByteLimit = 32 * 1024 * 1024,
+    /**
+     * Sublevels the writer appends to but hardly reads back (the log, chain positions, secondary indexes read by
+     * range scans): their values are never cached, so the cache's bound goes to what the hot path reads again.
+     */
+    private readonly uncached: ReadonlySet<AnySublevel> = new Set(),
   ) {}
 
   /** Entries and bytes in the read cache (for tests and diagnostics). */
@@ -46,8 +51,10 @@ export class Staging {
     if (hit !== undefined) return hit === DELETED ? undefined : (hit as V)
     // The database's synchronous read: a key in LevelDB's memtable or block cache costs a few µs this way,
     // against a round trip through libuv's pool (a job, a callback, a promise: ~20–60 µs of this thread).
-    const value = ((sub.supports as { getSync?: boolean }).getSync === true ? sub.getSync(key) : await sub.get(key)) as V | undefined
-    this.remember(sub, key, value === undefined ? DELETED : value)
+    const value = (
+      (sub.supports as { getSync?: boolean }).getSync === true ? sub.getSync(key) : await sub.get(key)
+    ) as V | undefined
+    if (!this.uncached.has(sub)) this.remember(sub, key, value === undefined ? DELETED : value)
     return value
   }
 
@@ -102,7 +109,10 @@ export class Staging {
       this.clearCache()
       throw err
     }
-    for (const [sub, entries] of overlay) for (const [key, value] of entries) this.remember(sub, key, value)
+    for (const [sub, entries] of overlay) {
+      if (this.uncached.has(sub)) continue
+      for (const [key, value] of entries) this.remember(sub, key, value)
+    }
     return callbacks
   }
 
