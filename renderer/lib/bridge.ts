@@ -9,6 +9,7 @@ import { useEvents } from '../stores/events'
 import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useWallet } from '../stores/wallet'
+import { useTokens } from '../stores/tokens'
 import { useJobs } from '../stores/jobs'
 import { useNetwork } from '../stores/network'
 import { useDashboard } from '../stores/dashboard'
@@ -111,6 +112,7 @@ export function startBridge(env: BridgeEnv): Bridge {
       // Balances follow the ledger live once the wallet has been opened.
       client.on('wallet:balance-changed', () => {
         if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
+        if (useTokens.getState().balances !== null) useTokens.getState().scheduleRefresh()
         useDashboard.getState().scheduleRefresh()
       }),
       client.on('gov:proposal-updated', () => onGovernance()),

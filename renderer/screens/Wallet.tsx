@@ -1,6 +1,7 @@
 /**
  * The wallet: mana available, reserved and regenerating; send mana with a live cost preview; the history with a
- * kind filter, paging and CSV export. Balances follow `wallet:*` events, so a payment shows without reload.
+ * kind filter, paging and CSV export; then tokens (Tokens.tsx). Balances follow `wallet:*` events, so a payment
+ * shows without reload.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -10,6 +11,7 @@ import { client } from '../lib/client'
 import { saveBytes } from '../lib/files'
 import { formatTime, shorten } from '../lib/format'
 import { exportHistoryCsv, parseManaAmount, useWallet } from '../stores/wallet'
+import { TokensSection } from './Tokens'
 
 const KINDS: (WalletHistoryKind | '')[] = [
   '',
@@ -204,6 +206,7 @@ export function Wallet(): ReactNode {
         <BalanceCard />
         <SendForm />
         <History />
+        <TokensSection />
       </div>
     </div>
   )
