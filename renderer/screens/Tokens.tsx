@@ -368,7 +368,7 @@ function TokenActionForm(): ReactNode {
         </fieldset>
         {current !== 'burn' ? (
           <Field
-            label={current === 'mint' ? t('wallet.mintTo') : t('wallet.to')}
+            label={current === 'mint' ? t('wallet.mintTo') : t('wallet.tokenTo')}
             value={to}
             onChange={setTo}
             hint={current === 'mint' ? t('wallet.mintToHint') : t('wallet.toHint')}
@@ -403,7 +403,9 @@ function TokenActionForm(): ReactNode {
             error={metadataError}
           />
         ) : null}
-        {current === 'transfer' ? <Field label={t('wallet.memo')} value={memo} onChange={setMemo} /> : null}
+        {current === 'transfer' ? (
+          <Field label={t('wallet.tokenMemo')} value={memo} onChange={setMemo} />
+        ) : null}
         <CostLine cost={cost} testId="token-action-cost" />
         <ErrorNotice error={run.error} />
         {done !== null ? (
@@ -412,7 +414,7 @@ function TokenActionForm(): ReactNode {
           </p>
         ) : null}
         <Button type="submit" variant="primary" busy={run.busy} disabled={!valid}>
-          {t(`wallet.action_${current}`)}
+          {t(`wallet.submit_${current}`)}
         </Button>
       </form>
     </section>

@@ -10,6 +10,8 @@ import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, Select, useAc
 import { client } from '../lib/client'
 import { saveBytes } from '../lib/files'
 import { formatTime, shorten } from '../lib/format'
+import { formatUnits } from '../lib/units'
+import { useTokens } from '../stores/tokens'
 import { exportHistoryCsv, parseManaAmount, useWallet } from '../stores/wallet'
 import { TokensSection } from './Tokens'
 
@@ -139,6 +141,13 @@ function History(): ReactNode {
   const kind = useWallet((s) => s.kind)
   const setKind = useWallet((s) => s.setKind)
   const more = useWallet((s) => s.more)
+  const classes = useTokens((s) => s.classes)
+  const balances = useTokens((s) => s.balances)
+  // Token entries carry base units; show them with their class's decimals once the class is known.
+  const decimalsOf = (asset: string): number => {
+    const c = classes.find((x) => x.id === asset) ?? balances?.find((b) => b.class.id === asset)?.class
+    return c?.decimals ?? 0
+  }
   const exporting = useAction(async () => {
     const csv = await exportHistoryCsv(kind)
     saveBytes(new TextEncoder().encode(csv), 'icn-wallet-history.csv', 'text/csv')
@@ -171,7 +180,7 @@ function History(): ReactNode {
                 <td>{formatTime(e.ts, i18n.language)}</td>
                 <td>{e.kind}</td>
                 <td className={e.direction === 'in' ? 'amount-in' : 'amount-out'}>
-                  {`${e.direction === 'in' ? '+' : '−'}${e.amount} ${e.symbol}`}
+                  {`${e.direction === 'in' ? '+' : '−'}${e.asset === 'mana' ? e.amount : formatUnits(e.amount, decimalsOf(e.asset))} ${e.symbol}`}
                 </td>
                 <td>{e.counterparty === null ? '—' : <Ident value={shorten(e.counterparty)} />}</td>
                 <td>{e.memo}</td>
@@ -205,8 +214,8 @@ export function Wallet(): ReactNode {
       <div className="cards">
         <BalanceCard />
         <SendForm />
-        <History />
         <TokensSection />
+        <History />
       </div>
     </div>
   )
