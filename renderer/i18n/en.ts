@@ -477,7 +477,7 @@ export const en = {
     createClass: 'Create a token class',
     symbolHint: '1 to 12 letters and digits, for example BREAD. “mana” is taken.',
     symbolInvalid: 'Use 1 to 12 letters and digits (not “mana”).',
-    fungibleLabel: 'Fungible (amounts, like money); untick for unique items such as tickets',
+    fungibleLabel: 'Fungible (interchangeable units, like money); untick for unique items such as tickets',
     decimals: 'Decimals',
     decimalsHint: 'How many decimal places an amount may have: 0 for whole units, 2 for cents.',
     decimalsInvalid: 'Enter a whole number from 0 to 18.',

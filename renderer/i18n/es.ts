@@ -483,7 +483,8 @@ export const es: Messages = {
     createClass: 'Crear una clase de token',
     symbolHint: 'De 1 a 12 letras y cifras, por ejemplo PAN. «mana» está reservado.',
     symbolInvalid: 'Usa de 1 a 12 letras y cifras (no «mana»).',
-    fungibleLabel: 'Fungible (cantidades, como el dinero); desmárcalo para objetos únicos como entradas',
+    fungibleLabel:
+      'Fungible (unidades intercambiables, como el dinero); desmárcalo para objetos únicos como entradas',
     decimals: 'Decimales',
     decimalsHint: 'Cuántos decimales puede tener una cantidad: 0 para unidades enteras, 2 para céntimos.',
     decimalsInvalid: 'Escribe un número entero de 0 a 18.',
