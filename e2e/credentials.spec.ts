@@ -27,21 +27,21 @@ async function json<T>(node: NodeHandle, args: string[]): Promise<T> {
 test('an admission issues a membership credential that the screen lists, presents and verifies', async ({
   browser,
 }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(240_000)
   const page = await (await browser.newContext()).newPage()
   await page.goto(b.browserUrl)
   await page.getByRole('link', { name: 'Credentials', exact: true }).click()
   await expect(page.getByRole('heading', { name: 'Credentials', level: 1 })).toBeVisible()
   await expect(page.getByText('No credentials yet.', { exact: false })).toBeVisible()
 
-  // A founds the cooperative (short votes) and invites; B asks to join; A's vote admits B.
+  // A founds the cooperative (20 s votes: room for a loaded machine) and invites; B joins; A's vote admits B.
   const { scope } = await json<{ scope: string }>(a, [
     'gov',
     'init',
     '--name',
     'Bakery',
     '--param',
-    'gov.votingPeriodMs=4000',
+    'gov.votingPeriodMs=20000',
     '--bound',
     'gov.votingPeriodMs=1000:600000',
   ])
@@ -66,7 +66,8 @@ test('an admission issues a membership credential that the screen lists, present
       { timeout: 30_000 },
     )
     .not.toBe('')
-  expect((await a.cli(['gov', 'vote', proposal, 'yes'])).code).toBe(0)
+  const vote = await a.cli(['gov', 'vote', proposal, 'yes'])
+  expect(vote.code, vote.stderr).toBe(0)
 
   // B's screen follows cred:issued once B's node has the cooperative's new events.
   const row = page.getByTestId('credential-membership')
@@ -113,4 +114,19 @@ test('an admission issues a membership credential that the screen lists, present
   await expect(verdict).toContainText('CRED_BAD_SIGNATURE')
   await expect(verdict).toContainText('changed after signing')
   await captureScreen(page, '27-credentials-verify')
+
+  // A signed it for the cooperative, so A's screen lists it apart and may revoke it; B's screen follows live.
+  const pageA = await (await browser.newContext()).newPage()
+  await pageA.goto(a.browserUrl)
+  await pageA.getByRole('link', { name: 'Credentials', exact: true }).click()
+  const signed = pageA
+    .getByRole('table', { name: 'Credentials I signed' })
+    .getByTestId('credential-membership')
+  await expect(signed).toContainText('Valid')
+  await signed.getByRole('button', { name: 'Show Membership' }).click()
+  await pageA.getByLabel('Reason (optional)').fill('issued by mistake')
+  await pageA.getByRole('button', { name: 'Revoke credential' }).click()
+  await expect(signed).toContainText('Revoked')
+  await expect(pageA.getByRole('listitem').filter({ hasText: 'issued by mistake' })).toBeVisible()
+  await expect(row).toContainText('Revoked', { timeout: 60_000 })
 })

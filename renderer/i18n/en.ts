@@ -519,6 +519,9 @@ export const en = {
     intro:
       'Credentials prove your membership and roles. Your cooperative issues them when a decision admits you; anyone can check them.',
     mine: 'My credentials',
+    signed: 'Credentials I signed',
+    signedText:
+      'You signed these for your cooperative when it admitted someone. You may revoke one issued by mistake.',
     none: 'No credentials yet. You get one when a cooperative admits you by a vote.',
     type: 'Type',
     membership: 'Membership',

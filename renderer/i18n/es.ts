@@ -528,6 +528,9 @@ export const es: Messages = {
     intro:
       'Las credenciales prueban tu membresía y tus roles. Tu cooperativa las emite cuando una decisión te admite; cualquiera puede comprobarlas.',
     mine: 'Mis credenciales',
+    signed: 'Credenciales que firmé',
+    signedText:
+      'Las firmaste en nombre de tu cooperativa cuando admitió a alguien. Puedes revocar una emitida por error.',
     none: 'Aún no tienes credenciales. Recibirás una cuando una cooperativa te admita por votación.',
     type: 'Tipo',
     membership: 'Membresía',

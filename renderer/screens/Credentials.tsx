@@ -76,22 +76,26 @@ function fileName(id: string, suffix: string): string {
 }
 
 function List({
+  items,
+  label,
+  withSubject,
   selected,
   onSelect,
 }: {
+  items: CredentialSummaryInfo[]
+  label: string
+  withSubject: boolean
   selected: string | null
   onSelect: (id: string) => void
 }): ReactNode {
   const { t, i18n } = useTranslation()
-  const credentials = useCredentials((s) => s.credentials)
-  if (credentials === null) return <p role="status">{t('common.loading')}</p>
-  if (credentials.length === 0) return <p className="hint">{t('cred.none')}</p>
   return (
     <div className="table-scroll">
-      <table className="table" aria-label={t('cred.mine')}>
+      <table className="table" aria-label={label}>
         <thead>
           <tr>
             <th scope="col">{t('cred.type')}</th>
+            {withSubject ? <th scope="col">{t('cred.subject')}</th> : null}
             <th scope="col">{t('cred.issuer')}</th>
             <th scope="col">{t('cred.issued')}</th>
             <th scope="col">{t('cred.expires')}</th>
@@ -102,9 +106,14 @@ function List({
           </tr>
         </thead>
         <tbody>
-          {credentials.map((c) => (
+          {items.map((c) => (
             <tr key={c.id} data-testid={`credential-${c.kind}`}>
               <td>{typeOf(c, t)}</td>
+              {withSubject ? (
+                <td>
+                  <Ident value={shorten(c.subject)} label={c.subject} />
+                </td>
+              ) : null}
               <td>
                 <Ident value={shorten(c.scope, 16, 6)} label={c.scope} />
               </td>
@@ -114,7 +123,7 @@ function List({
                 <StatusText c={c} />
               </td>
               <td>
-                <Button onClick={() => onSelect(c.id)} variant="link" describedBy={undefined}>
+                <Button onClick={() => onSelect(c.id)} variant="link">
                   {selected === c.id ? t('cred.shown') : t('cred.show', { type: typeOf(c, t) })}
                 </Button>
               </td>
@@ -220,7 +229,9 @@ function Detail({ id }: { id: string }): ReactNode {
   const me = useIdentity((s) => s.status?.did ?? null)
   const refreshList = useCredentials((s) => s.refresh)
   // Re-read the detail when the list changes (a revocation arrives).
-  const listed = useCredentials((s) => s.credentials?.find((c) => c.id === id))
+  const listed = useCredentials(
+    (s) => s.credentials?.find((c) => c.id === id) ?? s.signed.find((c) => c.id === id),
+  )
   const [info, setInfo] = useState<CredentialInfo | null>(null)
   const load = useAction(async () => {
     setInfo(await client().call('identity.credential', { id }))
@@ -406,6 +417,8 @@ export function Credentials(): ReactNode {
   const { t } = useTranslation()
   const refresh = useCredentials((s) => s.refresh)
   const error = useCredentials((s) => s.error)
+  const credentials = useCredentials((s) => s.credentials)
+  const signed = useCredentials((s) => s.signed)
   const [selected, setSelected] = useState<string | null>(null)
   useEffect(() => {
     void refresh()
@@ -418,8 +431,33 @@ export function Credentials(): ReactNode {
       <div className="cards">
         <section className="card card-wide" aria-labelledby="cred-mine">
           <h2 id="cred-mine">{t('cred.mine')}</h2>
-          <List selected={selected} onSelect={setSelected} />
+          {credentials === null ? (
+            <p role="status">{t('common.loading')}</p>
+          ) : credentials.length === 0 ? (
+            <p className="hint">{t('cred.none')}</p>
+          ) : (
+            <List
+              items={credentials}
+              label={t('cred.mine')}
+              withSubject={false}
+              selected={selected}
+              onSelect={setSelected}
+            />
+          )}
         </section>
+        {signed.length > 0 ? (
+          <section className="card card-wide" aria-labelledby="cred-signed">
+            <h2 id="cred-signed">{t('cred.signed')}</h2>
+            <p className="hint">{t('cred.signedText')}</p>
+            <List
+              items={signed}
+              label={t('cred.signed')}
+              withSubject
+              selected={selected}
+              onSelect={setSelected}
+            />
+          </section>
+        ) : null}
         {selected !== null ? <Detail key={selected} id={selected} /> : null}
         <Verify />
       </div>
