@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { captureScreen, PASSPHRASE, startNode, type NodeHandle } from './helpers'
 
@@ -112,10 +114,19 @@ test('create a token class, mint, send to another member and burn: both wallets 
   await use.getByLabel('Token ids').fill('seat-1, seat/2')
   await expect(use.getByText(/Use up to 64 distinct ids/)).toBeVisible()
   await use.getByLabel('Token ids').fill('seat-1 seat-2')
+  // The items' metadata: a record stored in the DAG, linked from the balance.
+  const file = join(a.dir, 'seats.json')
+  await writeFile(file, '{"room": "assembly hall"}\n')
+  const metadata = (await a.cli(['dag', 'put', file])).stdout.trim()
+  await use.getByLabel('Metadata CID for these items (optional)').fill(metadata)
   await use.getByRole('button', { name: 'Mint tokens' }).click()
   await expect(use.getByText('Minted SEAT seat-1, seat-2 to you.')).toBeVisible()
   await expect(pageA.getByTestId('token-held-SEAT')).toContainText('seat-1')
   await expect(pageA.getByTestId('token-held-SEAT')).toContainText('seat-2')
+  await expect(pageA.getByRole('link', { name: 'metadata of seat-1' })).toHaveAttribute(
+    'href',
+    `#/dag/${metadata}`,
+  )
 
   await captureScreen(pageA, '21-wallet-tokens')
   await captureScreen(pageB, '21-wallet-tokens-recipient')
