@@ -470,6 +470,7 @@ export const en = {
     classId: 'Class',
     classEvent: 'The event that created {{symbol}}',
     you: 'you',
+    toYou: 'you',
     fungible: 'fungible, {{decimals}} decimals',
     nonFungible: 'non-fungible',
     notTransferable: 'not transferable',

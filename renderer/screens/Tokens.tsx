@@ -319,7 +319,7 @@ function TokenActionForm(): ReactNode {
       ? `${formatUnits(amount as string, chosen.decimals)} ${chosen.symbol}`
       : `${chosen.symbol} ${(ids ?? []).join(', ')}`
     setDone(
-      t(`wallet.done_${current}`, { what, to: to.trim() === '' ? t('wallet.you') : shorten(to.trim()) }),
+      t(`wallet.done_${current}`, { what, to: to.trim() === '' ? t('wallet.toYou') : shorten(to.trim()) }),
     )
     setAmountText('')
     setIdsText('')
