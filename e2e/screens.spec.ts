@@ -66,6 +66,11 @@ test('every screen is accessible in light and dark, and photographed', async ({ 
   await expect(page.locator('.log-line').first()).toBeVisible()
   await captureScreen(page, '12-logs')
 
+  await page.getByRole('link', { name: 'Credentials' }).click()
+  await expect(page.getByRole('heading', { name: 'Credentials', level: 1 })).toBeVisible()
+  await expect(page.getByText('No credentials yet.', { exact: false })).toBeVisible()
+  await captureScreen(page, '19-credentials')
+
   await page.goto(`${node.url}/#/backup`)
   await expect(page.getByRole('heading', { name: 'Back up your identity' })).toBeVisible()
   await captureScreen(page, '13-backup')

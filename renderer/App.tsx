@@ -16,6 +16,7 @@ import type { Route } from './lib/routes'
 // The dashboard is the first screen most of the time; the others load on demand (a smaller first script).
 const Backup = lazy(() => import('./screens/Backup').then((m) => ({ default: m.Backup })))
 const Block = lazy(() => import('./screens/Block').then((m) => ({ default: m.Block })))
+const Credentials = lazy(() => import('./screens/Credentials').then((m) => ({ default: m.Credentials })))
 const Connect = lazy(() => import('./screens/Connect').then((m) => ({ default: m.Connect })))
 const Dag = lazy(() => import('./screens/Dag').then((m) => ({ default: m.Dag })))
 const EventDetail = lazy(() => import('./screens/EventDetail').then((m) => ({ default: m.EventDetail })))
@@ -49,6 +50,8 @@ function Screen({ route }: { route: Route }): ReactNode {
       return <Logs />
     case 'wallet':
       return <Wallet />
+    case 'credentials':
+      return <Credentials />
     case 'jobs':
       return <Jobs />
     case 'governance':

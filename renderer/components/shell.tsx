@@ -13,6 +13,7 @@ import { Button, useAction } from './ui'
 const NAV: { path: string; key: string; matches: Route['name'][] }[] = [
   { path: '/', key: 'nav.dashboard', matches: ['dashboard'] },
   { path: '/wallet', key: 'nav.wallet', matches: ['wallet'] },
+  { path: '/credentials', key: 'nav.credentials', matches: ['credentials'] },
   { path: '/governance', key: 'nav.governance', matches: ['governance', 'proposal', 'invite'] },
   { path: '/jobs', key: 'nav.jobs', matches: ['jobs', 'job'] },
   { path: '/contribute', key: 'nav.contribute', matches: ['contribute'] },

@@ -1,11 +1,13 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { useConnection } from '../stores/connection'
+import { useCredentials } from '../stores/credentials'
 import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useProgress } from '../stores/progress'
 import { useRoute } from '../stores/route'
 import { useSettings } from '../stores/settings'
+import { useTokens } from '../stores/tokens'
 import {
   identityStatus,
   nodeStatus,
@@ -46,6 +48,8 @@ beforeEach(() => {
   useIdentity.setState({ status: null, error: null })
   useProgress.setState({ items: [] })
   useSettings.setState({ node: null, error: null })
+  useTokens.setState({ balances: null, classes: [], error: null })
+  useCredentials.setState({ credentials: null, signed: [], error: null })
 })
 afterEach(() => {
   bridge?.stop()
@@ -62,6 +66,47 @@ describe('bridge', () => {
     expect(useNode.getState().status?.status).toBe('running')
     expect(useIdentity.getState().status?.did).toMatch(/^did:key:/)
     expect(useSettings.getState().node).toEqual({ pauseContributing: false, autostart: false })
+  })
+
+  it('refreshes token balances and credentials on their events, once their screens loaded them', async () => {
+    const ipc = scriptedBridge({
+      'node.status': () => nodeStatus(),
+      'identity.get': () => identityStatus(),
+      'node.getSettings': () => ({ pauseContributing: false, autostart: false }),
+      'tokens.balances': () => ({ did: 'did:key:z', balances: [] }),
+      'tokens.classes': () => ({ classes: [] }),
+      'identity.credentials': () => ({ credentials: [] }),
+      'gov.scopes': () => [],
+    })
+    bridge = startBridge(env(ipc))
+    await settle()
+    const count = (method: string): number => ipc.calls.filter((c) => c.method === method).length
+    const wait = (): Promise<void> => new Promise((r) => setTimeout(r, 200))
+
+    // Not opened yet: events cost nothing.
+    ipc.emit('wallet:balance-changed', { did: null, economy: null, asset: null, event: null })
+    ipc.emit('cred:issued', {
+      id: 'urn:x',
+      scope: 'did:icn:x',
+      subject: 'did:key:z',
+      kind: 'membership',
+      event: 'e',
+    })
+    await wait()
+    expect(count('tokens.balances')).toBe(0)
+    expect(count('identity.credentials')).toBe(0)
+
+    await useTokens.getState().refresh()
+    await useCredentials.getState().refresh()
+    expect(count('tokens.balances')).toBe(1)
+    expect(count('identity.credentials')).toBe(1)
+    // A burst of events is one reload.
+    ipc.emit('wallet:balance-changed', { did: null, economy: null, asset: 'b', event: 'e1' })
+    ipc.emit('wallet:balance-changed', { did: null, economy: null, asset: 'b', event: 'e2' })
+    ipc.emit('cred:revoked', { id: 'urn:x', scope: 'did:icn:x', subject: 'did:key:z', event: 'r' })
+    await wait()
+    expect(count('tokens.balances')).toBe(2)
+    expect(count('identity.credentials')).toBe(2)
   })
 
   it('feeds events to the stores', async () => {

@@ -9,6 +9,8 @@ import { useEvents } from '../stores/events'
 import { useIdentity } from '../stores/identity'
 import { useNode } from '../stores/node'
 import { useWallet } from '../stores/wallet'
+import { useTokens } from '../stores/tokens'
+import { useCredentials } from '../stores/credentials'
 import { useJobs } from '../stores/jobs'
 import { useNetwork } from '../stores/network'
 import { useDashboard } from '../stores/dashboard'
@@ -80,6 +82,10 @@ export function startBridge(env: BridgeEnv): Bridge {
     useDashboard.getState().scheduleRefresh()
   }
 
+  const onCredentials = (): void => {
+    if (useCredentials.getState().credentials !== null) useCredentials.getState().scheduleRefresh()
+  }
+
   const connect = (transport: Transport): void => {
     client = createClient(transport)
     setClient(client)
@@ -111,8 +117,11 @@ export function startBridge(env: BridgeEnv): Bridge {
       // Balances follow the ledger live once the wallet has been opened.
       client.on('wallet:balance-changed', () => {
         if (useWallet.getState().balance !== null) useWallet.getState().scheduleRefresh()
+        if (useTokens.getState().balances !== null) useTokens.getState().scheduleRefresh()
         useDashboard.getState().scheduleRefresh()
       }),
+      client.on('cred:issued', () => onCredentials()),
+      client.on('cred:revoked', () => onCredentials()),
       client.on('gov:proposal-updated', () => onGovernance()),
       client.on('gov:tally-updated', () => onGovernance()),
       client.on('gov:scope-updated', () => onGovernance()),

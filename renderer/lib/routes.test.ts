@@ -17,6 +17,7 @@ describe('hash routes', () => {
     ['#/settings', { name: 'settings' }],
     ['#/logs', { name: 'logs' }],
     ['#/wallet', { name: 'wallet' }],
+    ['#/credentials', { name: 'credentials' }],
     ['#/jobs', { name: 'jobs' }],
     ['#/contribute', { name: 'contribute' }],
     ['#/network', { name: 'network' }],

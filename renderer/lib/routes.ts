@@ -10,6 +10,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'logs' }
   | { name: 'wallet' }
+  | { name: 'credentials' }
   | { name: 'jobs' }
   | { name: 'contribute' }
   | { name: 'network' }
@@ -43,6 +44,8 @@ export function parseRoute(hash: string): Route {
         return { name: 'logs' }
       case 'wallet':
         return { name: 'wallet' }
+      case 'credentials':
+        return { name: 'credentials' }
       case 'jobs':
         return { name: 'jobs' }
       case 'contribute':

@@ -1,6 +1,7 @@
 /**
  * The wallet: mana available, reserved and regenerating; send mana with a live cost preview; the history with a
- * kind filter, paging and CSV export. Balances follow `wallet:*` events, so a payment shows without reload.
+ * kind filter, paging and CSV export; then tokens (Tokens.tsx). Balances follow `wallet:*` events, so a payment
+ * shows without reload.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -9,7 +10,10 @@ import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, Select, useAc
 import { client } from '../lib/client'
 import { saveBytes } from '../lib/files'
 import { formatTime, shorten } from '../lib/format'
+import { formatUnits } from '../lib/units'
+import { useTokens } from '../stores/tokens'
 import { exportHistoryCsv, parseManaAmount, useWallet } from '../stores/wallet'
+import { TokensSection } from './Tokens'
 
 const KINDS: (WalletHistoryKind | '')[] = [
   '',
@@ -137,6 +141,13 @@ function History(): ReactNode {
   const kind = useWallet((s) => s.kind)
   const setKind = useWallet((s) => s.setKind)
   const more = useWallet((s) => s.more)
+  const classes = useTokens((s) => s.classes)
+  const balances = useTokens((s) => s.balances)
+  // Token entries carry base units; show them with their class's decimals once the class is known.
+  const decimalsOf = (asset: string): number => {
+    const c = classes.find((x) => x.id === asset) ?? balances?.find((b) => b.class.id === asset)?.class
+    return c?.decimals ?? 0
+  }
   const exporting = useAction(async () => {
     const csv = await exportHistoryCsv(kind)
     saveBytes(new TextEncoder().encode(csv), 'icn-wallet-history.csv', 'text/csv')
@@ -169,7 +180,7 @@ function History(): ReactNode {
                 <td>{formatTime(e.ts, i18n.language)}</td>
                 <td>{e.kind}</td>
                 <td className={e.direction === 'in' ? 'amount-in' : 'amount-out'}>
-                  {`${e.direction === 'in' ? '+' : '−'}${e.amount} ${e.symbol}`}
+                  {`${e.direction === 'in' ? '+' : '−'}${e.asset === 'mana' ? e.amount : formatUnits(e.amount, decimalsOf(e.asset))} ${e.symbol}`}
                 </td>
                 <td>{e.counterparty === null ? '—' : <Ident value={shorten(e.counterparty)} />}</td>
                 <td>{e.memo}</td>
@@ -203,6 +214,7 @@ export function Wallet(): ReactNode {
       <div className="cards">
         <BalanceCard />
         <SendForm />
+        <TokensSection />
         <History />
       </div>
     </div>
