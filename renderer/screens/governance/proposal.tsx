@@ -163,4 +163,3 @@ export function Proposal({ id }: { id: string }): ReactNode {
     </div>
   )
 }
-
