@@ -1,10 +1,14 @@
-/** My cooperatives: create one, join by invite link, and a cooperative's members and parameters. */
+/**
+ * My cooperatives: create one, join by invite link, and a cooperative's members and parameters, with an invite
+ * link and the delegation of my vote.
+ */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { GovMember, GovParameter } from '../../../app/contract'
-import { Button, ErrorNotice, Field, PageTitle, useAction } from '../../components/ui'
+import { Button, ErrorNotice, Field, PageTitle, Select, useAction } from '../../components/ui'
 import { client } from '../../lib/client'
 import { inviteCode, parsePeriodSeconds, useGovernance } from '../../stores/governance'
+import { useIdentity } from '../../stores/identity'
 
 export function CreateCooperative(): ReactNode {
   const { t } = useTranslation()
@@ -153,6 +157,7 @@ export function ScopeDetail({ scope }: { scope: string }): ReactNode {
           ))}
         </tbody>
       </table>
+      {info?.isMember === true ? <DelegateForm scope={scope} name={info.name} members={members} /> : null}
       {info?.isMember === true ? (
         <p>
           <Button onClick={() => void invite.run()} busy={invite.busy}>
@@ -180,5 +185,69 @@ export function Invite({ code }: { code: string }): ReactNode {
       <p>{t('gov.inviteText')}</p>
       <JoinForm initial={`icn://invite/${code}`} />
     </div>
+  )
+}
+
+/**
+ * Delegates my vote in a cooperative to another member (every proposal, until revoked), or revokes it. The node
+ * reports the delegation that applies per proposal (`gov.eligibility`), which the proposal page shows; here the
+ * answer to my last change is shown.
+ */
+function DelegateForm({
+  scope,
+  name,
+  members,
+}: {
+  scope: string
+  name: string
+  members: GovMember[]
+}): ReactNode {
+  const { t } = useTranslation()
+  const me = useIdentity((s) => s.status?.did ?? null)
+  const others = members.filter((m) => m.did !== me)
+  const [to, setTo] = useState('')
+  const [done, setDone] = useState<string | null>(null)
+  const chosen = to === '' ? (others[0]?.did ?? '') : to
+  const delegate = useAction(async (target: string | null) => {
+    const d = await client().call('gov.delegate', { scope, to: target })
+    setDone(
+      d.to === null
+        ? t('gov.delegationRevoked', { scope: name })
+        : t('gov.delegatedNow', { scope: name, to: d.to }),
+    )
+  })
+  const onSubmit = (e: FormEvent): void => {
+    e.preventDefault()
+    void delegate.run(chosen)
+  }
+  return (
+    <form onSubmit={onSubmit} noValidate aria-labelledby={`delegate-${scope}`}>
+      <h3 id={`delegate-${scope}`}>{t('gov.delegate')}</h3>
+      <p className="hint">{t('gov.delegateHint')}</p>
+      {others.length === 0 ? (
+        <p className="hint">{t('gov.noOneToDelegate')}</p>
+      ) : (
+        <Select
+          label={t('gov.delegateTo')}
+          value={chosen}
+          onChange={setTo}
+          options={others.map((m) => ({ value: m.did, label: m.did }))}
+        />
+      )}
+      <ErrorNotice error={delegate.error} />
+      {done !== null ? (
+        <p className="notice notice-success" role="status" data-testid="delegation-status">
+          {done}
+        </p>
+      ) : null}
+      <div className="actions">
+        <Button type="submit" variant="primary" busy={delegate.busy} disabled={chosen === ''}>
+          {t('gov.delegateAction')}
+        </Button>
+        <Button onClick={() => void delegate.run(null)} busy={delegate.busy}>
+          {t('gov.revoke')}
+        </Button>
+      </div>
+    </form>
   )
 }
