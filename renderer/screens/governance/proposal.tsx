@@ -175,7 +175,10 @@ function TallyCard({ detail }: { detail: GovProposal }): ReactNode {
   const eligible = q?.eligible ?? tally?.eligible ?? 0
   const met = q?.met ?? tally?.quorumMet ?? false
   return (
-    <section className="card" aria-labelledby="prop-tally">
+    <section
+      className={tally !== null && tally.rounds.length > 0 ? 'card card-wide' : 'card'}
+      aria-labelledby="prop-tally"
+    >
       <h2 id="prop-tally">{detail.live ? t('gov.liveTally') : t('gov.finalTally')}</h2>
       <dl className="defs">
         {detail.method === 'yesno' && tally !== null ? (
@@ -227,39 +230,42 @@ function TallyCard({ detail }: { detail: GovProposal }): ReactNode {
 function Rounds({ tally, options }: { tally: GovTally; options: string[] }): ReactNode {
   const { t } = useTranslation()
   return (
-    <table className="table" data-testid="rounds">
-      <caption>{t('gov.rounds')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('gov.round')}</th>
-          {options.map((o) => (
-            <th key={o} scope="col">
-              {o}
-            </th>
-          ))}
-          <th scope="col">{t('gov.exhausted')}</th>
-          <th scope="col">{t('gov.outcome')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {tally.rounds.map((r, i) => (
-          <tr key={i}>
-            <th scope="row">{i + 1}</th>
+    // Many options make the table wider than its card: it scrolls, and takes focus so keyboards can scroll it.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={t('gov.rounds')}>
+      <table className="table" data-testid="rounds">
+        <caption>{t('gov.rounds')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('gov.round')}</th>
             {options.map((o) => (
-              <td key={o}>{r.tallies.find((x) => x.option === o)?.votes ?? '—'}</td>
+              <th key={o} scope="col">
+                {o}
+              </th>
             ))}
-            <td>{r.exhausted}</td>
-            <td>
-              {r.eliminated !== null
-                ? t('gov.eliminated', { option: r.eliminated })
-                : tally.winner !== null
-                  ? t('gov.wins', { option: tally.winner })
-                  : '—'}
-            </td>
+            <th scope="col">{t('gov.exhausted')}</th>
+            <th scope="col">{t('gov.outcome')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {tally.rounds.map((r, i) => (
+            <tr key={i}>
+              <th scope="row">{i + 1}</th>
+              {options.map((o) => (
+                <td key={o}>{r.tallies.find((x) => x.option === o)?.votes ?? '—'}</td>
+              ))}
+              <td>{r.exhausted}</td>
+              <td>
+                {r.eliminated !== null
+                  ? t('gov.eliminated', { option: r.eliminated })
+                  : tally.winner !== null
+                    ? t('gov.wins', { option: tally.winner })
+                    : '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
 
