@@ -120,4 +120,24 @@ test('a parameter outside the charter bounds is stopped in the wizard', async ({
   await page.getByLabel('New value').fill('101')
   await page.getByRole('button', { name: 'Next' }).click()
   await expect(page.getByText('The charter allows 0 to 100.')).toBeVisible()
+
+  // A policy: the node checks the CCL source before the review and shows where it is wrong.
+  await page.getByRole('button', { name: 'Back' }).click()
+  await page.getByLabel('Type', { exact: true }).first().selectOption('policy')
+  await page.getByRole('button', { name: 'Next' }).click()
+  await page.getByLabel('Title', { exact: true }).fill('Members only')
+  await page
+    .getByLabel('CCL source')
+    .fill('fn can_propose(proposer: Did, kind: String) -> Bool {\n  return 1;\n}\n')
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expect(page.getByTestId('ccl-diagnostics')).toContainText('can_propose.ccl:2:')
+  await expect(page.getByRole('heading', { name: 'Details' })).toBeVisible()
+  await page
+    .getByLabel('CCL source')
+    .fill('fn can_propose(proposer: Did, kind: String) -> Bool {\n  return is_member(proposer);\n}\n')
+  await page.getByRole('button', { name: 'Next' }).click()
+  await expect(page.getByTestId('proposal-review')).toContainText('Activate can_propose from the source')
+  await page.getByRole('button', { name: 'Propose' }).click()
+  await expect(page.getByRole('heading', { name: 'Members only', level: 1 })).toBeVisible()
+  await expect(page.getByText(/^Activate can_propose from the source — Module/)).toBeVisible()
 })
