@@ -537,6 +537,13 @@ export const en = {
     joinAction: 'Ask to join',
     joined: 'Asked to join {{name}}. A member’s node proposes your admission; you are in once it passes.',
     newProposal: 'New proposal',
+    statuses: {
+      open: 'Open',
+      closed: 'Closed, awaiting the result',
+      passed: 'Passed',
+      failed: 'Failed',
+      void: 'Void',
+    },
     steps: 'Steps',
     stepOf: 'Step {{n}} of {{total}}: {{name}}',
     step: { kind: 'Kind', details: 'Details', review: 'Review and propose' },

@@ -546,6 +546,13 @@ export const es: Messages = {
     joined:
       'Has pedido unirte a {{name}}. El nodo de un miembro propone tu admisión; entras cuando se aprueba.',
     newProposal: 'Nueva propuesta',
+    statuses: {
+      open: 'Abierta',
+      closed: 'Cerrada, pendiente del resultado',
+      passed: 'Aprobada',
+      failed: 'Rechazada',
+      void: 'Anulada',
+    },
     steps: 'Pasos',
     stepOf: 'Paso {{n}} de {{total}}: {{name}}',
     step: { kind: 'Tipo', details: 'Detalles', review: 'Revisar y proponer' },

@@ -4,6 +4,7 @@ import { es } from '../../i18n/es'
 import {
   EMPTY_DRAFT,
   hasErrors,
+  PROPOSAL_KINDS,
   proposeParams,
   validateStep,
   type DraftErrorKey,
@@ -111,6 +112,18 @@ describe('proposal wizard validation', () => {
     for (const key of all) {
       expect(en.gov.err[key], key).toBeTruthy()
       expect(es.gov.err[key], key).toBeTruthy()
+    }
+  })
+})
+
+describe('names shown for kinds, methods and statuses', () => {
+  it('exist in English and Spanish for every value the contract has', () => {
+    for (const lang of [en, es]) {
+      for (const kind of PROPOSAL_KINDS) expect(lang.gov.kinds[kind], kind).toBeTruthy()
+      for (const kind of PROPOSAL_KINDS) expect(lang.gov.kindHints[kind], kind).toBeTruthy()
+      for (const m of ['yesno', 'approval', 'ranked'] as const) expect(lang.gov.methods[m], m).toBeTruthy()
+      for (const s of ['open', 'closed', 'passed', 'failed', 'void'] as const)
+        expect(lang.gov.statuses[s], s).toBeTruthy()
     }
   })
 })

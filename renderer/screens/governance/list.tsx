@@ -61,13 +61,16 @@ export function Governance(): ReactNode {
               label={t('gov.status')}
               value={filters.status}
               onChange={(status) => void setFilters({ status })}
-              options={STATUSES.map((v) => ({ value: v, label: v === '' ? t('gov.any') : v }))}
+              options={STATUSES.map((v) => ({
+                value: v,
+                label: v === '' ? t('gov.any') : t(`gov.statuses.${v}`),
+              }))}
             />
             <Select
               label={t('gov.kind')}
               value={filters.type}
               onChange={(type) => void setFilters({ type })}
-              options={TYPES.map((v) => ({ value: v, label: v === '' ? t('gov.any') : v }))}
+              options={TYPES.map((v) => ({ value: v, label: v === '' ? t('gov.any') : t(`gov.kinds.${v}`) }))}
             />
             <Select
               label={t('gov.scope')}
@@ -154,8 +157,8 @@ function ProposalList(): ReactNode {
                   <td>
                     <a href={href(`/proposal/${p.id}`)}>{p.title}</a>
                   </td>
-                  <td>{p.kind}</td>
-                  <td>{p.status}</td>
+                  <td>{t(`gov.kinds.${p.kind}`)}</td>
+                  <td>{t(`gov.statuses.${p.status}`)}</td>
                   <td>{`${p.votes}/${p.eligible}`}</td>
                   <td>{formatTime(p.deadline, locale)}</td>
                 </tr>

@@ -56,7 +56,7 @@ export function Proposal({ id }: { id: string }): ReactNode {
             <Definition term={t('gov.kind')}>{t(`gov.kinds.${detail.kind}`)}</Definition>
             <Definition term={t('gov.method')}>{t(`gov.methods.${detail.method}`)}</Definition>
             <Definition term={t('gov.status')}>
-              <span data-testid="proposal-status">{detail.status}</span>
+              <span data-testid="proposal-status">{t(`gov.statuses.${detail.status}`)}</span>
             </Definition>
             <Definition term={t('gov.proposer')}>
               <Ident value={shorten(detail.proposer)} />
