@@ -84,6 +84,7 @@ describe('new proposal wizard', () => {
     next()
     expect(screen.getByRole('alert').textContent).toContain('Some fields need attention')
     expect(screen.getByText('Give the proposal a title.')).toBeTruthy()
+    expect(document.activeElement).toBe(screen.getByLabelText('Title'))
     expect(screen.getByText(/^Enter a DID/)).toBeTruthy()
     expect(screen.getByLabelText('Amount').getAttribute('aria-invalid')).toBe('true')
     fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Ovens' } })

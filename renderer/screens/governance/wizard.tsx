@@ -44,7 +44,10 @@ export function NewProposal(): ReactNode {
   const scopes = allScopes.filter((s) => s.isMember)
   const [draft, setDraft] = useState<ProposalDraft>(EMPTY_DRAFT)
   const [step, setStep] = useState<WizardStep>('kind')
-  const [tried, setTried] = useState(false)
+  /** Failed attempts to leave this step; each one moves focus to the first field in error. */
+  const [attempts, setAttempts] = useState(0)
+  const tried = attempts > 0
+  const form = useRef<HTMLFormElement>(null)
   const [params, setParams] = useState<GovParameter[]>([])
   const [members, setMembers] = useState<GovMember[]>([])
   const [diagnostics, setDiagnostics] = useState<CclDiagnostic[]>([])
@@ -78,6 +81,9 @@ export function NewProposal(): ReactNode {
     // Focus follows the step (not on first render: the page title has it then).
     if (moved.current) heading.current?.focus()
   }, [step])
+  useEffect(() => {
+    if (attempts > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  }, [attempts])
   const errors: DraftErrors = validateStep(step, d, { params })
   const shown = tried ? errors : {}
   const check = useAction(async () => {
@@ -94,13 +100,13 @@ export function NewProposal(): ReactNode {
   const index = WIZARD_STEPS.indexOf(step)
   function go(next: WizardStep): void {
     moved.current = true
-    setTried(false)
+    setAttempts(0)
     setStep(next)
   }
   const onSubmit = (e: FormEvent): void => {
     e.preventDefault()
     if (hasErrors(errors)) {
-      setTried(true)
+      setAttempts((n) => n + 1)
       return
     }
     if (step === 'review') void propose.run()
@@ -118,7 +124,7 @@ export function NewProposal(): ReactNode {
           </li>
         ))}
       </ol>
-      <form onSubmit={onSubmit} noValidate aria-labelledby="gov-step">
+      <form ref={form} onSubmit={onSubmit} noValidate aria-labelledby="gov-step">
         <h3 id="gov-step" ref={heading} tabIndex={-1}>
           {t(`gov.step.${step}`)}
         </h3>
