@@ -61,7 +61,12 @@ export function NewProposal(): ReactNode {
     member: draft.kind === 'remove' && draft.member === '' ? (members[0]?.did ?? '') : draft.member,
   }
   const set = <K extends keyof ProposalDraft>(key: K) => {
-    return (value: ProposalDraft[K]): void => setDraft((x) => ({ ...x, [key]: value }))
+    return (value: ProposalDraft[K]): void => {
+      // Another cooperative has other members; an edited source has not been checked yet.
+      if (key === 'scope') setDraft((x) => ({ ...x, member: '' }))
+      if (key === 'source' || key === 'policy') setDiagnostics([])
+      setDraft((x) => ({ ...x, [key]: value }))
+    }
   }
   useEffect(() => {
     if (scope === '') return
