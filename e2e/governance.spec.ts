@@ -62,9 +62,12 @@ test('two members create a cooperative, admit by invite and pass a parameter cha
   // A proposes a parameter change; both vote yes in their UIs.
   await pageA.getByRole('link', { name: 'Back to governance' }).click()
   await pageA.getByLabel('Type', { exact: true }).first().selectOption('parameter')
+  await pageA.getByRole('button', { name: 'Next' }).click()
   await pageA.getByLabel('Title', { exact: true }).fill('Longer votes')
   await pageA.getByLabel('Parameter', { exact: true }).selectOption('gov.votingPeriodMs')
   await pageA.getByLabel('New value').fill('20000')
+  await pageA.getByRole('button', { name: 'Next' }).click()
+  await expect(pageA.getByTestId('proposal-review')).toContainText('gov.votingPeriodMs = 20000')
   await pageA.getByRole('button', { name: 'Propose' }).click()
   await expect(pageA.getByRole('heading', { name: 'Longer votes' })).toBeVisible()
   await pageA.getByRole('button', { name: 'Vote', exact: true }).click()
