@@ -181,3 +181,32 @@ describe('disputes: bad input', () => {
     expect(detail.status).toBe('paid')
   }, 60_000)
 })
+
+describe('disputes: order independence', () => {
+  it('a fresh node given every event in reverse order folds to the same state root', async () => {
+    await hub.settle()
+    const fresh = await startTestNode()
+    started.push(fresh)
+    const ids: string[] = []
+    let before: number | undefined
+    for (;;) {
+      const page = await submitter.dag.listEvents({
+        limit: 1000,
+        ...(before === undefined ? {} : { before }),
+      })
+      ids.push(...page.events.map((e) => e.id))
+      if (page.next === null) break
+      before = page.next
+    }
+    // listEvents is newest first: ingesting in that order delivers every event before its dependencies.
+    for (const id of ids) {
+      const event = await submitter.dag.getEvent(id)
+      if (event !== undefined) await fresh.node.dag.ingest(event.bytes).catch(() => undefined)
+    }
+    await until(
+      'the same root',
+      async () => (await fresh.node.dag.stateRoot()) === (await submitter.dag.stateRoot()),
+    )
+    expect((await fresh.node.mesh.disputes({ job }))[0]?.status).toBe('reversed')
+  }, 30_000)
+})
