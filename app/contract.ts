@@ -941,6 +941,8 @@ export interface MeshJobDetail extends MeshJobSummary {
     executor: string | null
     receipt: string | null
     ts: number
+    /** Validators of the job's scope that signed an attestation of this settlement. */
+    attestations: MeshAttestationInfo[]
   } | null
   /** Each known executor and why it has not bid (while bidding, and for jobs that ended without bids). */
   waiting: { executor: string; reason: string; message: string }[]
@@ -980,6 +982,13 @@ export interface ExecutorStatsInfo {
   reputation: number
   recent: { seen: number; bid: number; won: number; outbid: number; declined: Record<string, number> }
   explanations: string[]
+}
+
+/** A validator's signed attestation of a settlement or governance result (a `validator/attest` event). */
+export interface MeshAttestationInfo {
+  validator: string
+  event: string
+  ts: number
 }
 
 export type MeshDisputeStatus = 'open' | 'confirmed' | 'reversed'
@@ -1094,6 +1103,11 @@ const meshMethods = {
       limit: z.number().int().min(1).max(500).optional(),
     }),
     result: returns<{ disputes: MeshDisputeInfo[] }>(),
+  },
+  /** Validators' attestations of an event: a job's settlement or a proposal's result. */
+  'mesh.attestations': {
+    params: z.strictObject({ event: cid }),
+    result: returns<{ attestations: MeshAttestationInfo[] }>(),
   },
   'executor.getSettings': { params: none, result: returns<ExecutorSettingsInfo>() },
   'executor.setSettings': {

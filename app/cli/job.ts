@@ -77,6 +77,11 @@ export function formatJob(d: MeshJobDetail): string {
   if (d.settlement !== null)
     lines.push(
       `settlement   ${d.settlement.kind} ${d.settlement.kind === 'paid' ? `${d.settlement.price} mana to ${short(d.settlement.executor)}` : `(${d.settlement.reason})`} at ${time(d.settlement.ts)}  ${d.settlement.id}`,
+      ...(d.settlement.attestations.length === 0
+        ? []
+        : [
+            `attested by  ${d.settlement.attestations.map((a) => `${short(a.validator)} (${time(a.ts)})`).join(', ')}`,
+          ]),
     )
   if (d.waiting.length > 0) {
     lines.push(d.status === 'bidding' ? 'waiting for' : 'why nobody bid')

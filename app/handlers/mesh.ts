@@ -32,6 +32,7 @@ type MeshMethods =
   | 'mesh.verify'
   | 'mesh.dispute'
   | 'mesh.disputes'
+  | 'mesh.attestations'
   | 'executor.getSettings'
   | 'executor.setSettings'
   | 'executor.stats'
@@ -201,6 +202,9 @@ export function meshHandlers(node: IcnNode): Pick<Handlers, MeshMethods> {
         ...(params.limit === undefined ? {} : { limit: params.limit }),
       })
       return { disputes: disputes.map(disputeInfo) }
+    },
+    async 'mesh.attestations'({ event }) {
+      return { attestations: await mesh.attestations(event) }
     },
     async 'executor.getSettings'() {
       return settingsInfo(mesh.getSettings())

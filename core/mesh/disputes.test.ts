@@ -5,6 +5,8 @@ import type { IcnNode } from '../node'
 import { startTestNode, type TestNode } from '../test/helpers'
 import type { DisputeView, JobDetail } from './index'
 import { DISPUTE_EVENT_TYPES, checkDisputable, readVerdicts } from './disputes'
+import { FAST_CHARTER } from '../governance/testing'
+import { ATTEST_EVENT_TYPE } from './attest'
 import { createLoopbackHub, type LoopbackEndpoint, type LoopbackHub } from './test-support'
 
 /**
@@ -25,11 +27,13 @@ async function meshNode(name: string, tamper = false): Promise<{ node: IcnNode; 
   const ep = hub.endpoint(name)
   const t = await startTestNode({
     init: {
+      governance: { tickMs: 40, settleMs: 150, joinTimeoutMs: 5000 },
       mesh: {
         beaconIntervalMs: 200,
         receiptGraceMs: 300,
         resumeDelayMs: 200,
         resolveStaggerMs: 100,
+        attestIntervalMs: 100,
         network: ep,
         ...(tamper
           ? {
@@ -71,6 +75,7 @@ beforeAll(async () => {
     name: 'Dispute Commons',
     members: [executor, v1, v2.node].map((n) => n.identity.did()),
     validators: [v1, v2.node].map((n) => n.identity.did()),
+    ...FAST_CHARTER,
   })
   scope = created.scope
   await hub.settle()
@@ -88,6 +93,48 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const t of started.splice(0)) await t.destroy()
+})
+
+describe('validator attestations', () => {
+  it('both validators attest the settlement and a governance result, seen alike on every node', async () => {
+    const all = [submitter, executor, v1, v2.node, outsider]
+    const validators = [v1, v2.node].map((n) => n.identity.did()).sort()
+    const settlement = (await submitter.mesh.get(job)).settlement!.id
+    for (const n of all)
+      await until('the settlement attested', async () => {
+        const a = (await n.mesh.get(job)).settlement?.attestations ?? []
+        return a.length === 2 ? a : undefined
+      })
+    const attested = (await submitter.mesh.get(job)).settlement!.attestations
+    expect(attested.map((a) => a.validator).sort()).toEqual(validators)
+    // A passed proposal's result is attested the same way.
+    const proposal = await submitter.governance.propose({
+      scope,
+      title: 'Attest me',
+      action: { kind: 'text' },
+    })
+    await hub.settle()
+    for (const n of [submitter, executor, v1, v2.node])
+      await until('the vote', () =>
+        n.governance.vote({ proposal: proposal.id, choice: 'yes' }).then(() => true),
+      )
+    const result = await until(
+      'the result',
+      async () => (await submitter.governance.get(proposal.id)).result ?? undefined,
+    )
+    for (const n of all)
+      await until('the result attested', async () => (await n.mesh.attestations(result.id)).length === 2)
+    // Bad input: a non-validator, a second attestation, an event that is neither a settlement nor a result.
+    await expect(
+      outsider.dag.append({ type: ATTEST_EVENT_TYPE, scope, body: { subjects: [CID.parse(settlement)] } }),
+    ).rejects.toMatchObject({ code: 'MESH_NOT_VALIDATOR' })
+    await expect(
+      v1.dag.append({ type: ATTEST_EVENT_TYPE, scope, body: { subjects: [CID.parse(settlement)] } }),
+    ).rejects.toMatchObject({ code: 'MESH_INVALID_ATTESTATION' })
+    await expect(
+      v1.dag.append({ type: ATTEST_EVENT_TYPE, scope, body: { subjects: [CID.parse(job)] } }),
+    ).rejects.toMatchObject({ code: 'MESH_INVALID_ATTESTATION' })
+  }, 30_000)
 })
 
 describe('disputes: bad input', () => {

@@ -107,6 +107,12 @@ export interface MeshInit {
    * @default undefined
    */
   tamperResult?: (result: JobResult) => JobResult
+  /**
+   * How long a validator collects the settlements and governance results it applies before it signs one
+   * `validator/attest` event for them (up to 64 per event).
+   * @default 1_000
+   */
+  attestIntervalMs?: number
 }
 
 export interface JobAdmissionInput {
@@ -247,7 +253,16 @@ export interface VerificationView {
   at: number
 }
 
+export interface AttestationView {
+  validator: string
+  /** The validator/attest event that carries the signature. */
+  event: string
+  ts: number
+}
+
 export interface SettlementView {
+  /** Validators of the job's scope that attested the settlement (docs/mesh.md §13). */
+  attestations: AttestationView[]
   id: string
   kind: 'paid' | 'rejected' | 'refunded'
   reason: string
@@ -397,6 +412,8 @@ export interface Mesh extends Startable {
   dispute(input: { job: string; reason: string }, options?: { signal?: AbortSignal }): Promise<DisputeView>
   /** Disputes this node holds (of one job, or the latest ones), with their verdicts and status. */
   disputes(query?: { job?: string; limit?: number }): Promise<DisputeView[]>
+  /** Validators' attestations of an event (a settlement or a governance result). */
+  attestations(event: string): Promise<AttestationView[]>
   getSettings(): ExecutorSettings
   setSettings(patch: SettingsPatch): Promise<ExecutorSettings>
   stats(): Promise<ExecutorStats>
@@ -432,6 +449,7 @@ export {
   type DeclineReason,
 } from './settings'
 export { meshKeys, meshIndex } from './records'
+export { ATTEST_EVENT_TYPE, ATTESTED_TYPES, attestKeys, type AttestBody } from './attest'
 export {
   DISPUTE_EVENT_TYPES,
   disputeKeys,

@@ -13,6 +13,7 @@ import {
 import type { JsonSublevel } from '../storage'
 import type { JobResult } from '../runtime'
 import type {
+  AttestationView,
   AssignmentView,
   BidView,
   BlobInput,
@@ -43,7 +44,7 @@ import {
   parseManifest,
   type JobManifest,
 } from './manifest'
-import { readParams } from '../scope'
+import { readParams, readScopeInfo } from '../scope'
 import {
   MESH_EVENT_TYPES,
   assignHandler,
@@ -89,6 +90,7 @@ import {
 } from './settings'
 import { ensureFile, fileCid, outputsCid, readOutputs, storeOutputs } from './blobs'
 import { NEWCOMER_REPUTATION } from './ledger'
+import { ATTEST_EVENT_TYPE, ATTESTED_TYPES, MAX_ATTESTED, attestHandler, readAttestations } from './attest'
 import {
   DISPUTE_EVENT_TYPES,
   checkDisputable,
@@ -231,6 +233,11 @@ class DefaultMesh implements Mesh {
   /** Disputes this node is re-executing as a validator, and resolutions it has scheduled. */
   private readonly judging = new Set<string>()
   private readonly resolving = new Map<string, NodeJS.Timeout>()
+  private readonly attestIntervalMs: number
+  /** Settlements and results this validator will attest, by scope; whether it validates a scope (fixed at genesis). */
+  private readonly toAttest = new Map<string, Set<string>>()
+  private readonly validatorOf = new Map<string, boolean>()
+  private attestTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly components: MeshComponents,
@@ -247,6 +254,7 @@ class DefaultMesh implements Mesh {
     this.admission = init.admission
     this.resolveStaggerMs = init.resolveStaggerMs ?? 1_000
     this.tamperResult = init.tamperResult
+    this.attestIntervalMs = init.attestIntervalMs ?? 1_000
     this.net = init.network ?? components.network
     this.pool = Math.max(1, init.poolSize ?? Math.min(2, availableParallelism()))
     const { dag } = components
@@ -257,6 +265,7 @@ class DefaultMesh implements Mesh {
     dag.register(DISPUTE_EVENT_TYPES.dispute, disputeHandler)
     dag.register(DISPUTE_EVENT_TYPES.verdict, verdictHandler)
     dag.register(DISPUTE_EVENT_TYPES.resolve, resolveHandler)
+    dag.register(ATTEST_EVENT_TYPE, attestHandler)
   }
 
   private get log() {
@@ -287,6 +296,8 @@ class DefaultMesh implements Mesh {
     this.offs.push(
       events.on('dag:event-applied', (e) => {
         if (e.type.startsWith('mesh/')) this.track(this.onApplied(e.cid, e.type, e.author))
+        if (ATTESTED_TYPES.includes(e.type) && e.scope !== GLOBAL_SCOPE)
+          this.track(this.queueAttestation(e.cid, e.scope, e.author))
       }),
       // A new peer learns this executor's status right away instead of at the next beacon.
       events.on('network:peer-connected', () => this.publishBeacon(false)),
@@ -316,6 +327,9 @@ class DefaultMesh implements Mesh {
     this.deadlines.clear()
     for (const t of this.resolving.values()) clearTimeout(t)
     this.resolving.clear()
+    clearTimeout(this.attestTimer)
+    this.attestTimer = undefined
+    this.toAttest.clear()
     for (const r of this.running.values()) r.abort.abort()
     // Work in flight either finishes or fails fast on the aborted signal before storage closes.
     await Promise.allSettled([...this.tasks])
@@ -1408,6 +1422,68 @@ class DefaultMesh implements Mesh {
     }
   }
 
+  async attestations(event: string): Promise<AttestationView[]> {
+    this.assertStarted()
+    const id = parseCid(event, 'event id').toString()
+    return (await readAttestations(this.components.dag.view(), id)).sort(
+      (a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1),
+    )
+  }
+
+  // ---- validator attestations (docs/mesh.md §13) -------------------------------------------------------------
+
+  /** A settlement or result was applied: a validator of its scope attests it with the next batch. */
+  private async queueAttestation(id: string, scope: string, author: string): Promise<void> {
+    const me = this.me()
+    if (me === null || author === me || !this.unlocked()) return
+    let named = this.validatorOf.get(scope)
+    if (named === undefined) {
+      const info = await readScopeInfo(this.components.dag.view(), scope)
+      if (info === undefined) return
+      named = info.validators.includes(me)
+      this.validatorOf.set(scope, named)
+    }
+    if (!named) return
+    const pending = this.toAttest.get(scope) ?? new Set<string>()
+    pending.add(id)
+    this.toAttest.set(scope, pending)
+    if (this.attestTimer === undefined) {
+      this.attestTimer = setTimeout(() => {
+        this.attestTimer = undefined
+        this.track(this.flushAttestations())
+      }, this.attestIntervalMs)
+      this.attestTimer.unref()
+    }
+  }
+
+  private async flushAttestations(): Promise<void> {
+    const batches = [...this.toAttest.entries()]
+    this.toAttest.clear()
+    for (const [scope, ids] of batches) {
+      const list = [...ids].sort()
+      for (let i = 0; i < list.length; i += MAX_ATTESTED) {
+        const chunk = list.slice(i, i + MAX_ATTESTED)
+        const append = (subjects: string[]) =>
+          this.components.dag.append({
+            type: ATTEST_EVENT_TYPE,
+            scope,
+            body: { subjects: subjects.map((s) => CID.parse(s)) },
+          })
+        try {
+          await append(chunk)
+        } catch (err) {
+          if (!this.started) return
+          // One subject voided by a refold (or attested already) spoils the batch: attest the rest one by one.
+          this.log.debug('attestation batch refused; attesting one by one', {
+            scope,
+            err: toIcnError(err).message,
+          })
+          for (const subject of chunk) await append([subject]).catch(() => undefined)
+        }
+      }
+    }
+  }
+
   /** Any applied dispute event: tell the UI, and, as one of the dispute's validators, judge or resolve it. */
   private async onDisputeEvent(id: string, type: string): Promise<void> {
     const view = this.components.dag.view()
@@ -1693,6 +1769,9 @@ class DefaultMesh implements Mesh {
             executor: settle.executor,
             receipt: settle.receipt,
             ts: settle.ts,
+            attestations: (await readAttestations(view, settle.id)).sort(
+              (a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1),
+            ),
           }
     return {
       ...summary,

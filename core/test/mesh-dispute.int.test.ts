@@ -5,6 +5,7 @@
  * then opens a dispute; the two validators of the cooperative's charter fetch the module, re-execute it, find a
  * different output and sign `reverse` verdicts; one of them resolves. On every node: the dispute is reversed,
  * the submitter's refund is credited, the executor's debt and failure are recorded, and the state root is one.
+ * On the way, both validators attest the (wrong) settlement: an attestation is a check of the rules, not a re-run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DisputeView, MeshInit } from '../mesh'
@@ -104,6 +105,12 @@ describe('a dispute over a dishonest receipt', () => {
     expect(text((await submitter.node.mesh.output(job)).stdout)).toBe('Hello from a liar!\n')
     const local = await submitter.node.mesh.verify(job)
     expect(local.match).toBe(false)
+    // The validators attest the settlement (they checked it under the rules; they did not re-run it).
+    for (const n of nodes)
+      await waitFor(
+        'the settlement attested by both validators',
+        async () => ((await n.node.mesh.get(job)).settlement?.attestations.length ?? 0) === 2,
+      )
     // Before the dispute the executor has a success on record, like any paid job.
     await waitFor('the success on every node', async () => {
       for (const n of nodes)
