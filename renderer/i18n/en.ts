@@ -481,6 +481,8 @@ export const en = {
     download: 'Download output',
     back: 'Back to my jobs',
     disputes: 'Disputes',
+    attested_one: 'Attested by {{count}} validator',
+    attested_other: 'Attested by {{count}} validators',
     disputeNone:
       'No dispute. If the result or the settlement is wrong, open one: the cooperative’s validators re-run the job and decide.',
     disputeStatus: 'Status',

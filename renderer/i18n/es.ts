@@ -488,6 +488,8 @@ export const es: Messages = {
     download: 'Descargar la salida',
     back: 'Volver a mis trabajos',
     disputes: 'Disputas',
+    attested_one: 'Certificada por {{count}} validador',
+    attested_other: 'Certificada por {{count}} validadores',
     disputeNone:
       'Sin disputa. Si el resultado o la liquidación son incorrectos, abre una: los validadores de la cooperativa vuelven a ejecutar el trabajo y deciden.',
     disputeStatus: 'Estado',

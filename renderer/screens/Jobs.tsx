@@ -344,6 +344,12 @@ export function JobDetail({ id }: { id: string }): ReactNode {
                     price: detail.settlement.price,
                   })}
                 </span>
+                {detail.settlement.attestations.length > 0 ? (
+                  <span className="hint" data-testid="job-attested">
+                    {' — '}
+                    {t('jobs.attested', { count: detail.settlement.attestations.length })}
+                  </span>
+                ) : null}
               </Definition>
             ) : null}
           </dl>
