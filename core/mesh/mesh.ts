@@ -1324,7 +1324,7 @@ class DefaultMesh implements Mesh {
       reverse: true,
       limit: 200,
     }))
-      this.track(this.onDisputeEvent(dispute, DISPUTE_EVENT_TYPES.dispute))
+      this.track(this.onDisputeEvent(dispute, DISPUTE_EVENT_TYPES.dispute, false))
   }
 
   // ---- disputes (docs/mesh.md §Disputes) ----------------------------------------------------------------------
@@ -1436,12 +1436,13 @@ class DefaultMesh implements Mesh {
   private async queueAttestation(id: string, scope: string, author: string): Promise<void> {
     const me = this.me()
     if (me === null || author === me || !this.unlocked()) return
-    let named = this.validatorOf.get(scope)
+    // Keyed by member too: the node's identity can change while it runs.
+    let named = this.validatorOf.get(`${me} ${scope}`)
     if (named === undefined) {
       const info = await readScopeInfo(this.components.dag.view(), scope)
       if (info === undefined) return
       named = info.validators.includes(me)
-      this.validatorOf.set(scope, named)
+      this.validatorOf.set(`${me} ${scope}`, named)
     }
     if (!named) return
     const pending = this.toAttest.get(scope) ?? new Set<string>()
@@ -1485,7 +1486,7 @@ class DefaultMesh implements Mesh {
   }
 
   /** Any applied dispute event: tell the UI, and, as one of the dispute's validators, judge or resolve it. */
-  private async onDisputeEvent(id: string, type: string): Promise<void> {
+  private async onDisputeEvent(id: string, type: string, announce = true): Promise<void> {
     const view = this.components.dag.view()
     let disputeId = id
     if (type !== DISPUTE_EVENT_TYPES.dispute) {
@@ -1497,12 +1498,13 @@ class DefaultMesh implements Mesh {
     if (record === undefined) return
     const verdicts = await readVerdicts(view, record.id)
     const resolution = await readResolution(view, record.id)
-    this.components.events.emit('mesh:dispute-updated', {
-      dispute: record.id,
-      job: record.job,
-      status: statusOf(resolution?.result),
-      verdicts: verdicts.length,
-    })
+    if (announce)
+      this.components.events.emit('mesh:dispute-updated', {
+        dispute: record.id,
+        job: record.job,
+        status: statusOf(resolution?.result),
+        verdicts: verdicts.length,
+      })
     const me = this.me()
     if (me === null || !record.validators.includes(me) || !this.unlocked() || resolution !== undefined) return
     if (!verdicts.some((v) => v.validator === me)) {
