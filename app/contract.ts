@@ -941,6 +941,8 @@ export interface MeshJobDetail extends MeshJobSummary {
     executor: string | null
     receipt: string | null
     ts: number
+    /** Validators of the job's scope that signed an attestation of this settlement. */
+    attestations: MeshAttestationInfo[]
   } | null
   /** Each known executor and why it has not bid (while bidding, and for jobs that ended without bids). */
   waiting: { executor: string; reason: string; message: string }[]
@@ -980,6 +982,55 @@ export interface ExecutorStatsInfo {
   reputation: number
   recent: { seen: number; bid: number; won: number; outbid: number; declined: Record<string, number> }
   explanations: string[]
+}
+
+/** A validator's signed attestation of a settlement or governance result (a `validator/attest` event). */
+export interface MeshAttestationInfo {
+  validator: string
+  event: string
+  ts: number
+}
+
+export type MeshDisputeStatus = 'open' | 'confirmed' | 'reversed'
+
+/** A validator's verdict on a dispute: what its own run of the job produced and what that means. */
+export interface MeshVerdictInfo {
+  id: string
+  validator: string
+  result: 'confirm' | 'reverse'
+  /** Whether the validator's run reproduced the disputed receipt. */
+  matches: boolean
+  exit: number
+  error: string | null
+  fuelUsed: string
+  output: string
+  stdout: string
+  ts: number
+}
+
+/** A dispute on a job's settlement (docs/mesh.md §Disputes). */
+export interface MeshDisputeInfo {
+  id: string
+  job: string
+  scope: string
+  settlement: string
+  receipt: string
+  /** The settlement disputed: a payment or a mismatch rejection. */
+  kind: 'paid' | 'rejected'
+  price: string
+  submitter: string
+  executor: string
+  opener: string
+  reason: string
+  /** The charter's validators who judge it (the job's parties excluded), and how many must agree. */
+  validators: string[]
+  quorum: number
+  status: MeshDisputeStatus
+  verdicts: MeshVerdictInfo[]
+  resolution: { id: string; by: string; ts: number } | null
+  /** After a reversal: what the losing party owes (recorded; the winner was credited at once). */
+  debt: { debtor: string; creditor: string; amount: string } | null
+  openedAt: number
 }
 
 const jobId = z.strictObject({ job: cid })
@@ -1040,6 +1091,24 @@ const meshMethods = {
     }>(),
   },
   'mesh.verify': { params: jobId, result: returns<MeshVerifyReport>() },
+  /** Opens a dispute on a settled job (its submitter or executor); the scope's validators re-execute it. */
+  'mesh.dispute': {
+    params: z.strictObject({ job: cid, reason: z.string().trim().min(1).max(1000) }),
+    result: returns<MeshDisputeInfo>(),
+  },
+  /** Disputes of one job, or the latest ones this node holds, with their verdicts and status. */
+  'mesh.disputes': {
+    params: z.strictObject({
+      job: cid.optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    }),
+    result: returns<{ disputes: MeshDisputeInfo[] }>(),
+  },
+  /** Validators' attestations of an event: a job's settlement or a proposal's result. */
+  'mesh.attestations': {
+    params: z.strictObject({ event: cid }),
+    result: returns<{ attestations: MeshAttestationInfo[] }>(),
+  },
   'executor.getSettings': { params: none, result: returns<ExecutorSettingsInfo>() },
   'executor.setSettings': {
     params: z.strictObject({
@@ -1415,6 +1484,13 @@ const meshEvents = {
     role: 'submitter' | 'executor'
   }>(),
   'mesh:executor-settings-changed': returns<ExecutorSettingsInfo>(),
+  /** A dispute was opened, got a verdict or was resolved. */
+  'mesh:dispute-updated': returns<{
+    dispute: string
+    job: string
+    status: MeshDisputeStatus
+    verdicts: number
+  }>(),
 } as const
 const cclEvents = {} as const
 const credentialEvents = {

@@ -61,6 +61,13 @@ export interface NodeEvents {
   }
   /** The executor settings of this node changed (the tray's "pause contributing" listens). */
   'mesh:executor-settings': { settings: ExecutorSettings }
+  /** A dispute was opened, got a verdict or was resolved (core/mesh, docs/mesh.md §Disputes). */
+  'mesh:dispute-updated': {
+    dispute: string
+    job: string
+    status: 'open' | 'confirmed' | 'reversed'
+    verdicts: number
+  }
   /**
    * A mana or token balance changed (a member's own event: spend, receipt, reservation). All fields null after a
    * refold, when any balance may have changed.

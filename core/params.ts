@@ -142,6 +142,13 @@ export const PARAMS = {
     unit: 'count',
     doc: 'Most input files a job may name.',
   },
+  'mesh.disputeWindowMs': {
+    default: 7n * 24n * 3_600_000n,
+    min: 0n,
+    max: 365n * 24n * 3_600_000n,
+    unit: 'ms',
+    doc: 'How long after a settlement its submitter or executor may open a dispute on it.',
+  },
 } as const satisfies Record<string, ParamSpec>
 
 export type ParamName = keyof typeof PARAMS

@@ -92,4 +92,14 @@ describe('icn job', () => {
     ])
     expect(unknown.stderr).toMatch(/error\[MESH_UNKNOWN_JOB\]/)
   })
+
+  it('disputes: refuses one on an unknown job and lists none', async () => {
+    const data = ['--data', d.dir.path]
+    const unknown = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+    const dispute = await icn([...data, 'job', 'dispute', unknown, '--reason', 'wrong output'])
+    expect(dispute.code).toBe(1)
+    expect(dispute.stderr).toMatch(/error\[MESH_UNKNOWN_JOB\]/)
+    const disputes = await icn([...data, 'job', 'disputes'])
+    expect(disputes.stdout.trim()).toBe('no disputes')
+  })
 })

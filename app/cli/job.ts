@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { IcnClient } from '../client'
-import type { MeshJobDetail, MeshJobSummary, Params } from '../contract'
+import type { MeshDisputeInfo, MeshJobDetail, MeshJobSummary, Params } from '../contract'
 import { UsageError, type CliContext } from './index'
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -77,11 +77,42 @@ export function formatJob(d: MeshJobDetail): string {
   if (d.settlement !== null)
     lines.push(
       `settlement   ${d.settlement.kind} ${d.settlement.kind === 'paid' ? `${d.settlement.price} mana to ${short(d.settlement.executor)}` : `(${d.settlement.reason})`} at ${time(d.settlement.ts)}  ${d.settlement.id}`,
+      ...(d.settlement.attestations.length === 0
+        ? []
+        : [
+            `attested by  ${d.settlement.attestations.map((a) => `${short(a.validator)} (${time(a.ts)})`).join(', ')}`,
+          ]),
     )
   if (d.waiting.length > 0) {
     lines.push(d.status === 'bidding' ? 'waiting for' : 'why nobody bid')
     for (const w of d.waiting) lines.push(`  ${w.message}`)
   }
+  return lines.join('\n')
+}
+
+export function formatDispute(d: MeshDisputeInfo): string {
+  const lines = [
+    `dispute      ${d.id}`,
+    `job          ${d.job}`,
+    `status       ${d.status}${d.status === 'open' ? ` (${d.verdicts.length} of ${d.validators.length} verdicts, ${d.quorum} of one side decide)` : ''}`,
+    `settlement   ${d.kind}${d.kind === 'paid' ? ` ${d.price} mana to ${short(d.executor)}` : ''}  ${d.settlement}`,
+    `opened by    ${d.opener === d.submitter ? 'submitter' : 'executor'} ${short(d.opener)} at ${time(d.openedAt)}`,
+    `reason       ${d.reason}`,
+    `validators   ${d.validators.map(short).join(', ')}`,
+  ]
+  if (d.verdicts.length > 0) lines.push('verdicts')
+  for (const v of d.verdicts)
+    lines.push(
+      `  ${short(v.validator).padEnd(28)} ${v.result.padEnd(8)} ${v.matches ? 'reproduced the receipt' : `got stdout ${v.stdout}, fuel ${v.fuelUsed}, exit ${v.exit}`}  ${time(v.ts)}`,
+    )
+  if (d.resolution !== null)
+    lines.push(
+      `resolution   ${d.status} by ${short(d.resolution.by)} at ${time(d.resolution.ts)}  ${d.resolution.id}`,
+    )
+  if (d.debt !== null)
+    lines.push(
+      `debt         ${short(d.debt.debtor)} owes ${d.debt.amount} mana to ${short(d.debt.creditor)} (refunded to it already)`,
+    )
   return lines.join('\n')
 }
 
@@ -296,6 +327,35 @@ export function jobCommands(ctx: CliContext): void {
         if (out.stderr.length > 0) process.stderr.write(out.stderr)
         if (out.error !== null) io.err(`job ended with ${out.error.code}: ${out.error.message}`)
       }
+    })
+
+  job
+    .command('dispute')
+    .description(
+      "dispute a settled job's payment or rejection (submitter or executor); the scope's validators re-execute it",
+    )
+    .argument('<job>')
+    .requiredOption('--reason <text>', 'why the settlement is wrong (validators and members see it)')
+    .action(async (id: string, o: { reason: string }) => {
+      const client = await connect()
+      const dispute = await client.call('mesh.dispute', { job: id, reason: o.reason })
+      print(dispute, () => `${formatDispute(dispute)}\nfollow with  icn job disputes ${dispute.job}`)
+    })
+
+  job
+    .command('disputes')
+    .description('disputes of a job, or the latest ones this node knows, with their verdicts')
+    .argument('[job]')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (id: string | undefined, o: { limit: string }) => {
+      const client = await connect()
+      const { disputes } = await client.call('mesh.disputes', {
+        ...(id === undefined ? {} : { job: id }),
+        limit: intOption(o.limit, '--limit') as number,
+      })
+      print({ disputes }, () =>
+        disputes.length === 0 ? 'no disputes' : disputes.map(formatDispute).join('\n\n'),
+      )
     })
 
   job

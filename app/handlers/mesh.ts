@@ -1,6 +1,7 @@
 import type { IcnNode } from '../../core/node'
 import type {
   CostPreview,
+  DisputeView,
   ExecutorStats,
   JobDetail,
   JobManifest,
@@ -15,6 +16,7 @@ import type {
   ExecutorStatsInfo,
   Handlers,
   MeshCostPreview,
+  MeshDisputeInfo,
   MeshJobDetail,
   MeshJobSummary,
   MeshManifestInfo,
@@ -28,6 +30,9 @@ type MeshMethods =
   | 'mesh.cancel'
   | 'mesh.output'
   | 'mesh.verify'
+  | 'mesh.dispute'
+  | 'mesh.disputes'
+  | 'mesh.attestations'
   | 'executor.getSettings'
   | 'executor.setSettings'
   | 'executor.stats'
@@ -92,6 +97,16 @@ export function detailInfo(d: JobDetail): MeshJobDetail {
     verification: d.verification,
     settlement: d.settlement === null ? null : { ...d.settlement, price: str(d.settlement.price) },
     waiting: d.waiting,
+  }
+}
+
+export function disputeInfo(d: DisputeView): MeshDisputeInfo {
+  return {
+    ...d,
+    price: str(d.price),
+    validators: [...d.validators],
+    verdicts: d.verdicts.map((v) => ({ ...v, fuelUsed: str(v.fuelUsed) })),
+    debt: d.debt === null ? null : { ...d.debt, amount: str(d.debt.amount) },
   }
 }
 
@@ -178,6 +193,19 @@ export function meshHandlers(node: IcnNode): Pick<Handlers, MeshMethods> {
         remote: { ...report.remote, fuelUsed: str(report.remote.fuelUsed) },
       }
     },
+    async 'mesh.dispute'({ job, reason }, ctx) {
+      return disputeInfo(await mesh.dispute({ job, reason }, { signal: ctx.signal }))
+    },
+    async 'mesh.disputes'(params) {
+      const disputes = await mesh.disputes({
+        ...(params.job === undefined ? {} : { job: params.job }),
+        ...(params.limit === undefined ? {} : { limit: params.limit }),
+      })
+      return { disputes: disputes.map(disputeInfo) }
+    },
+    async 'mesh.attestations'({ event }) {
+      return { attestations: await mesh.attestations(event) }
+    },
     async 'executor.getSettings'() {
       return settingsInfo(mesh.getSettings())
     },
@@ -198,6 +226,7 @@ export function meshEvents(node: IcnNode, emit: EventSink): () => void {
     node.events.on('mesh:executor-settings', (e) =>
       emit('mesh:executor-settings-changed', settingsInfo(e.settings)),
     ),
+    node.events.on('mesh:dispute-updated', (e) => emit('mesh:dispute-updated', e)),
   ]
   return () => {
     for (const off of offs) off()

@@ -4,7 +4,7 @@ import type { Logger } from '../logger'
 import type { Storage } from '../storage'
 import type { Identity } from '../identity'
 import type { CID, Dag } from '../dag'
-import type { Runtime, JobEngine } from '../runtime'
+import type { Runtime, JobEngine, JobResult } from '../runtime'
 import type { ExecutorSettings, SettingsPatch, DeclineReason, AvailabilityReason } from './settings'
 import type { JobManifest, VerificationMode } from './manifest'
 
@@ -95,6 +95,24 @@ export interface MeshInit {
    * check. Without it only the executor settings decide.
    */
   admission?: (job: JobAdmissionInput) => Promise<boolean>
+  /**
+   * When this node, as a validator, sees a quorum of verdicts on a dispute, it waits its rank among the dispute's
+   * validators × this before writing the resolution, so that usually only the first validator writes one.
+   * @default 1_000
+   */
+  resolveStaggerMs?: number
+  /**
+   * TEST ONLY: changes an executor's result before it stores the outputs and signs its receipt (a dishonest
+   * executor in dispute tests). Never set by the node or the app.
+   * @default undefined
+   */
+  tamperResult?: (result: JobResult) => JobResult
+  /**
+   * How long a validator collects the settlements and governance results it applies before it signs one
+   * `validator/attest` event for them (up to 64 per event).
+   * @default 1_000
+   */
+  attestIntervalMs?: number
 }
 
 export interface JobAdmissionInput {
@@ -235,7 +253,16 @@ export interface VerificationView {
   at: number
 }
 
+export interface AttestationView {
+  validator: string
+  /** The validator/attest event that carries the signature. */
+  event: string
+  ts: number
+}
+
 export interface SettlementView {
+  /** Validators of the job's scope that attested the settlement (docs/mesh.md §13). */
+  attestations: AttestationView[]
   id: string
   kind: 'paid' | 'rejected' | 'refunded'
   reason: string
@@ -305,6 +332,46 @@ export interface ExecutorStats {
   explanations: string[]
 }
 
+export type DisputeStatus = 'open' | 'confirmed' | 'reversed'
+
+export interface VerdictView {
+  id: string
+  validator: string
+  result: 'confirm' | 'reverse'
+  /** Whether the validator's own run reproduced the receipt. */
+  matches: boolean
+  exit: number
+  error: string | null
+  fuelUsed: bigint
+  output: string
+  stdout: string
+  ts: number
+}
+
+export interface DisputeView {
+  id: string
+  job: string
+  scope: string
+  settlement: string
+  receipt: string
+  /** The settlement disputed. */
+  kind: 'paid' | 'rejected'
+  price: bigint
+  submitter: string
+  executor: string
+  opener: string
+  reason: string
+  validators: string[]
+  quorum: number
+  status: DisputeStatus
+  verdicts: VerdictView[]
+  resolution: { id: string; by: string; ts: number } | null
+  /** After a reversal: who owes whom what (recorded, not debited; docs/mesh.md §Disputes). */
+  debt: { debtor: string; creditor: string; amount: bigint } | null
+  /** The dispute event's ts. */
+  openedAt: number
+}
+
 export interface JobQuery {
   /** @default 'all' */
   role?: 'submitter' | 'executor' | 'all'
@@ -341,6 +408,12 @@ export interface Mesh extends Startable {
     job: string,
     options?: { signal?: AbortSignal; onProgress?: (p: MeshProgress) => void },
   ): Promise<VerifyReport>
+  /** Opens a dispute on a settled job (submitter or executor); the scope's validators re-execute and judge it. */
+  dispute(input: { job: string; reason: string }, options?: { signal?: AbortSignal }): Promise<DisputeView>
+  /** Disputes this node holds (of one job, or the latest ones), with their verdicts and status. */
+  disputes(query?: { job?: string; limit?: number }): Promise<DisputeView[]>
+  /** Validators' attestations of an event (a settlement or a governance result). */
+  attestations(event: string): Promise<AttestationView[]>
   getSettings(): ExecutorSettings
   setSettings(patch: SettingsPatch): Promise<ExecutorSettings>
   stats(): Promise<ExecutorStats>
@@ -376,3 +449,12 @@ export {
   type DeclineReason,
 } from './settings'
 export { meshKeys, meshIndex } from './records'
+export { ATTEST_EVENT_TYPE, ATTESTED_TYPES, attestKeys, type AttestBody } from './attest'
+export {
+  DISPUTE_EVENT_TYPES,
+  disputeKeys,
+  type DisputeBody,
+  type VerdictBody,
+  type ResolveBody,
+  type DisputeResult,
+} from './disputes'

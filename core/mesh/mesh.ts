@@ -13,10 +13,13 @@ import {
 import type { JsonSublevel } from '../storage'
 import type { JobResult } from '../runtime'
 import type {
+  AttestationView,
   AssignmentView,
   BidView,
   BlobInput,
   CostPreview,
+  DisputeStatus,
+  DisputeView,
   ExecutorStats,
   JobDetail,
   JobOutput,
@@ -41,7 +44,7 @@ import {
   parseManifest,
   type JobManifest,
 } from './manifest'
-import { readParams } from '../scope'
+import { readParams, readScopeInfo } from '../scope'
 import {
   MESH_EVENT_TYPES,
   assignHandler,
@@ -87,6 +90,21 @@ import {
 } from './settings'
 import { ensureFile, fileCid, outputsCid, readOutputs, storeOutputs } from './blobs'
 import { NEWCOMER_REPUTATION } from './ledger'
+import { ATTEST_EVENT_TYPE, ATTESTED_TYPES, MAX_ATTESTED, attestHandler, readAttestations } from './attest'
+import {
+  DISPUTE_EVENT_TYPES,
+  checkDisputable,
+  disputeHandler,
+  readDebt,
+  readDispute,
+  readDisputeById,
+  readResolution,
+  readVerdicts,
+  resolveHandler,
+  verdictFor,
+  verdictHandler,
+  type DisputeRecord,
+} from './disputes'
 
 /** A bid kept by the submitter while its window is open. */
 interface ReceivedBid {
@@ -210,6 +228,16 @@ class DefaultMesh implements Mesh {
   /** Work started by bus events and timers, awaited by stop(). */
   private readonly tasks = new Set<Promise<unknown>>()
   private readonly admission: MeshInit['admission']
+  private readonly resolveStaggerMs: number
+  private readonly tamperResult: MeshInit['tamperResult']
+  /** Disputes this node is re-executing as a validator, and resolutions it has scheduled. */
+  private readonly judging = new Set<string>()
+  private readonly resolving = new Map<string, NodeJS.Timeout>()
+  private readonly attestIntervalMs: number
+  /** Settlements and results this validator will attest, by scope; whether it validates a scope (fixed at genesis). */
+  private readonly toAttest = new Map<string, Set<string>>()
+  private readonly validatorOf = new Map<string, boolean>()
+  private attestTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly components: MeshComponents,
@@ -224,6 +252,9 @@ class DefaultMesh implements Mesh {
     this.recentLimit = init.recentJobs ?? 200
     this.now = init.now ?? Date.now
     this.admission = init.admission
+    this.resolveStaggerMs = init.resolveStaggerMs ?? 1_000
+    this.tamperResult = init.tamperResult
+    this.attestIntervalMs = init.attestIntervalMs ?? 1_000
     this.net = init.network ?? components.network
     this.pool = Math.max(1, init.poolSize ?? Math.min(2, availableParallelism()))
     const { dag } = components
@@ -231,6 +262,10 @@ class DefaultMesh implements Mesh {
     dag.register(MESH_EVENT_TYPES.assign, assignHandler)
     dag.register(MESH_EVENT_TYPES.receipt, receiptHandler)
     dag.register(MESH_EVENT_TYPES.settle, settleHandler)
+    dag.register(DISPUTE_EVENT_TYPES.dispute, disputeHandler)
+    dag.register(DISPUTE_EVENT_TYPES.verdict, verdictHandler)
+    dag.register(DISPUTE_EVENT_TYPES.resolve, resolveHandler)
+    dag.register(ATTEST_EVENT_TYPE, attestHandler)
   }
 
   private get log() {
@@ -261,6 +296,8 @@ class DefaultMesh implements Mesh {
     this.offs.push(
       events.on('dag:event-applied', (e) => {
         if (e.type.startsWith('mesh/')) this.track(this.onApplied(e.cid, e.type, e.author))
+        if (ATTESTED_TYPES.includes(e.type) && e.scope !== GLOBAL_SCOPE)
+          this.track(this.queueAttestation(e.cid, e.scope, e.author))
       }),
       // A new peer learns this executor's status right away instead of at the next beacon.
       events.on('network:peer-connected', () => this.publishBeacon(false)),
@@ -288,6 +325,11 @@ class DefaultMesh implements Mesh {
     this.windows.clear()
     for (const t of this.deadlines.values()) clearTimeout(t)
     this.deadlines.clear()
+    for (const t of this.resolving.values()) clearTimeout(t)
+    this.resolving.clear()
+    clearTimeout(this.attestTimer)
+    this.attestTimer = undefined
+    this.toAttest.clear()
     for (const r of this.running.values()) r.abort.abort()
     // Work in flight either finishes or fails fast on the aborted signal before storage closes.
     await Promise.allSettled([...this.tasks])
@@ -449,6 +491,12 @@ class DefaultMesh implements Mesh {
       return
     }
     const view = this.components.dag.view()
+    if (
+      type === DISPUTE_EVENT_TYPES.dispute ||
+      type === DISPUTE_EVENT_TYPES.verdict ||
+      type === DISPUTE_EVENT_TYPES.resolve
+    )
+      return this.onDisputeEvent(id, type)
     const event = await view.getEvent(id)
     if (event === undefined) return
     const job = (event.event.body as { job: CID }).job.toString()
@@ -1198,6 +1246,7 @@ class DefaultMesh implements Mesh {
         }
       }
       if (signal.aborted) return
+      if (this.tamperResult !== undefined) result = this.tamperResult(result)
       await this.writeReceipt(body.job, CID.parse(assignId), jobEvent.event.scope, result)
     } finally {
       if (holdsSlot) this.releaseSlot()
@@ -1270,6 +1319,293 @@ class DefaultMesh implements Mesh {
       if ((await readReceipt(view, assignId)) !== undefined) continue
       this.track(this.execute(assignId))
     }
+    // Disputes this node judges: re-execute those without its verdict, resolve those with a quorum.
+    for (const { value: dispute } of await view.listIndex<string>(DISPUTE_INDEX, {
+      reverse: true,
+      limit: 200,
+    }))
+      this.track(this.onDisputeEvent(dispute, DISPUTE_EVENT_TYPES.dispute, false))
+  }
+
+  // ---- disputes (docs/mesh.md §Disputes) ----------------------------------------------------------------------
+
+  async dispute(
+    input: { job: string; reason: string },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DisputeView> {
+    this.assertStarted()
+    const job = this.parseJobId(input.job)
+    const me = this.me()
+    if (me === null || !this.unlocked())
+      throw new IcnError('IDENTITY_LOCKED', 'Unlock your identity to open a dispute.')
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : ''
+    if (reason.length === 0 || reason.length > 1000)
+      throw new IcnError('INVALID_ARGUMENT', 'Say why you dispute the settlement (1–1000 characters).')
+    const view = this.components.dag.view()
+    const record = await readJobRecord(view, job)
+    if (record === undefined) throw unknownJob(job)
+    // The same checks the event's validation makes, with the clear code, before anything is signed.
+    const { settle, receipt } = await checkDisputable(view, { job, author: me, at: this.now() })
+    const event = await this.components.dag.append(
+      {
+        type: DISPUTE_EVENT_TYPES.dispute,
+        scope: record.scope,
+        body: {
+          job: CID.parse(job),
+          settlement: CID.parse(settle.id),
+          receipt: CID.parse(receipt.id),
+          reason,
+        },
+      },
+      options.signal === undefined ? {} : { signal: options.signal },
+    )
+    const view2 = this.components.dag.view()
+    const stored = await readDisputeById(view2, event.id)
+    if (stored === undefined)
+      throw new IcnError('MESH_DISPUTE_EXISTS', 'Another dispute on this job came first.')
+    return this.disputeView(view2, stored)
+  }
+
+  async disputes(query: { job?: string; limit?: number } = {}): Promise<DisputeView[]> {
+    this.assertStarted()
+    const view = this.components.dag.view()
+    if (query.job !== undefined) {
+      const record = await readDispute(view, this.parseJobId(query.job))
+      return record === undefined ? [] : [await this.disputeView(view, record)]
+    }
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500)
+    const out: DisputeView[] = []
+    for (const { value: id } of await view.listIndex<string>(DISPUTE_INDEX, { reverse: true, limit })) {
+      const record = await readDisputeById(view, id)
+      if (record !== undefined) out.push(await this.disputeView(view, record))
+    }
+    return out
+  }
+
+  private async disputeView(view: StateView, record: DisputeRecord): Promise<DisputeView> {
+    const verdicts = await readVerdicts(view, record.id)
+    const resolution = await readResolution(view, record.id)
+    const debt = resolution?.result === 'reverse' ? await readDebt(view, record.job) : undefined
+    return {
+      id: record.id,
+      job: record.job,
+      scope: record.scope,
+      settlement: record.settlement,
+      receipt: record.receipt,
+      kind: record.kind,
+      price: record.price,
+      submitter: record.submitter,
+      executor: record.executor,
+      opener: record.opener,
+      reason: record.reason,
+      validators: record.validators,
+      quorum: record.quorum,
+      status: statusOf(resolution?.result),
+      verdicts: verdicts
+        .sort((a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1))
+        .map((v) => ({
+          id: v.id,
+          validator: v.validator,
+          result: v.result,
+          matches: v.matches,
+          exit: v.exit,
+          error: v.error,
+          fuelUsed: v.fuelUsed,
+          output: v.output,
+          stdout: v.stdout,
+          ts: v.ts,
+        })),
+      resolution:
+        resolution === undefined ? null : { id: resolution.id, by: resolution.by, ts: resolution.ts },
+      debt: debt === undefined ? null : { debtor: debt.debtor, creditor: debt.creditor, amount: debt.amount },
+      openedAt: record.ts,
+    }
+  }
+
+  async attestations(event: string): Promise<AttestationView[]> {
+    this.assertStarted()
+    const id = parseCid(event, 'event id').toString()
+    return (await readAttestations(this.components.dag.view(), id)).sort(
+      (a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1),
+    )
+  }
+
+  // ---- validator attestations (docs/mesh.md §13) -------------------------------------------------------------
+
+  /** A settlement or result was applied: a validator of its scope attests it with the next batch. */
+  private async queueAttestation(id: string, scope: string, author: string): Promise<void> {
+    const me = this.me()
+    if (me === null || author === me || !this.unlocked()) return
+    // Keyed by member too: the node's identity can change while it runs.
+    let named = this.validatorOf.get(`${me} ${scope}`)
+    if (named === undefined) {
+      const info = await readScopeInfo(this.components.dag.view(), scope)
+      if (info === undefined) return
+      named = info.validators.includes(me)
+      this.validatorOf.set(`${me} ${scope}`, named)
+    }
+    if (!named) return
+    const pending = this.toAttest.get(scope) ?? new Set<string>()
+    pending.add(id)
+    this.toAttest.set(scope, pending)
+    if (this.attestTimer === undefined) {
+      this.attestTimer = setTimeout(() => {
+        this.attestTimer = undefined
+        this.track(this.flushAttestations())
+      }, this.attestIntervalMs)
+      this.attestTimer.unref()
+    }
+  }
+
+  private async flushAttestations(): Promise<void> {
+    const batches = [...this.toAttest.entries()]
+    this.toAttest.clear()
+    for (const [scope, ids] of batches) {
+      const list = [...ids].sort()
+      for (let i = 0; i < list.length; i += MAX_ATTESTED) {
+        const chunk = list.slice(i, i + MAX_ATTESTED)
+        const append = (subjects: string[]) =>
+          this.components.dag.append({
+            type: ATTEST_EVENT_TYPE,
+            scope,
+            body: { subjects: subjects.map((s) => CID.parse(s)) },
+          })
+        try {
+          await append(chunk)
+        } catch (err) {
+          if (!this.started) return
+          // One subject voided by a refold (or attested already) spoils the batch: attest the rest one by one.
+          this.log.debug('attestation batch refused; attesting one by one', {
+            scope,
+            err: toIcnError(err).message,
+          })
+          for (const subject of chunk) await append([subject]).catch(() => undefined)
+        }
+      }
+    }
+  }
+
+  /** Any applied dispute event: tell the UI, and, as one of the dispute's validators, judge or resolve it. */
+  private async onDisputeEvent(id: string, type: string, announce = true): Promise<void> {
+    const view = this.components.dag.view()
+    let disputeId = id
+    if (type !== DISPUTE_EVENT_TYPES.dispute) {
+      const event = await view.getEvent(id)
+      if (event === undefined) return
+      disputeId = (event.event.body as { dispute: CID }).dispute.toString()
+    }
+    const record = await readDisputeById(view, disputeId)
+    if (record === undefined) return
+    const verdicts = await readVerdicts(view, record.id)
+    const resolution = await readResolution(view, record.id)
+    if (announce)
+      this.components.events.emit('mesh:dispute-updated', {
+        dispute: record.id,
+        job: record.job,
+        status: statusOf(resolution?.result),
+        verdicts: verdicts.length,
+      })
+    const me = this.me()
+    if (me === null || !record.validators.includes(me) || !this.unlocked() || resolution !== undefined) return
+    if (!verdicts.some((v) => v.validator === me)) {
+      await this.judge(record)
+      return
+    }
+    for (const result of ['confirm', 'reverse'] as const) {
+      const agreeing = verdicts.filter((v) => v.result === result)
+      if (agreeing.length >= record.quorum)
+        this.scheduleResolve(
+          record,
+          result,
+          agreeing.map((v) => v.id),
+        )
+    }
+  }
+
+  /** Re-executes the disputed job as the receipt's executor ran it and signs this validator's verdict. */
+  private async judge(record: DisputeRecord): Promise<void> {
+    if (this.judging.has(record.id) || !this.started) return
+    this.judging.add(record.id)
+    try {
+      const view = this.components.dag.view()
+      const jobEvent = await view.getEvent(record.job)
+      const receiptEvent = await view.getEvent(record.receipt)
+      if (jobEvent === undefined || receiptEvent === undefined) return
+      const assignId = (receiptEvent.event.body as { assign: CID }).assign.toString()
+      const assign = (await readAttempts(view, record.job)).find((a) => a.id === assignId)
+      if (assign === undefined) return
+      const manifest = parseManifest(jobEvent.event.body)
+      const signal = AbortSignal.any([
+        this.lifecycle.signal,
+        AbortSignal.timeout(this.fetchTimeoutMs + manifest.limits.timeoutMs),
+      ])
+      const local = await this.runLocally(record.job, manifest, assign.startTs, signal)
+      const receipt = await readReceipt(view, assignId)
+      if (receipt === undefined) return
+      const run = {
+        exit: local.exitCode,
+        error: local.error?.code ?? null,
+        fuelUsed: local.fuelUsed,
+        stdout: fileCid(local.stdout),
+        stderr: fileCid(local.stderr),
+        output: outputsCid(local.outputs),
+      }
+      const differences = compareResults(local, receipt)
+      const result = verdictFor(record.kind, differences.length === 0)
+      this.log.info('dispute judged by re-execution', {
+        dispute: record.id,
+        job: record.job,
+        result,
+        differences,
+      })
+      try {
+        await this.components.dag.append({
+          type: DISPUTE_EVENT_TYPES.verdict,
+          scope: record.scope,
+          body: {
+            dispute: CID.parse(record.id),
+            result,
+            ...run,
+            fuelUsed: run.fuelUsed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(run.fuelUsed) : run.fuelUsed,
+          },
+        })
+      } catch (err) {
+        if (!isIcnError(err, 'MESH_VERDICT_EXISTS')) throw err
+      }
+    } finally {
+      this.judging.delete(record.id)
+    }
+  }
+
+  /** Writes the resolution after this validator's stagger (its rank among the dispute's validators). */
+  private scheduleResolve(record: DisputeRecord, result: 'confirm' | 'reverse', verdicts: string[]): void {
+    const me = this.me()
+    if (me === null || this.resolving.has(record.id)) return
+    const rank = Math.max(0, record.validators.indexOf(me))
+    const timer = setTimeout(() => {
+      this.track(
+        (async () => {
+          try {
+            if ((await readResolution(this.components.dag.view(), record.id)) !== undefined) return
+            await this.components.dag.append({
+              type: DISPUTE_EVENT_TYPES.resolve,
+              scope: record.scope,
+              body: {
+                dispute: CID.parse(record.id),
+                result,
+                verdicts: verdicts.sort().map((v) => CID.parse(v)),
+              },
+            })
+          } catch (err) {
+            if (!isIcnError(err, 'DAG_SUPERSEDED') && !isIcnError(err, 'MESH_DISPUTE_RESOLVED')) throw err
+          } finally {
+            this.resolving.delete(record.id)
+          }
+        })(),
+      )
+    }, rank * this.resolveStaggerMs)
+    timer.unref()
+    this.resolving.set(record.id, timer)
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------------
@@ -1435,6 +1771,9 @@ class DefaultMesh implements Mesh {
             executor: settle.executor,
             receipt: settle.receipt,
             ts: settle.ts,
+            attestations: (await readAttestations(view, settle.id)).sort(
+              (a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1),
+            ),
           }
     return {
       ...summary,
@@ -1738,6 +2077,13 @@ class DefaultMesh implements Mesh {
     if (seen.length === 0 && a.accepting) out.push('No jobs have been offered since the node started.')
     return out
   }
+}
+
+/** Derived index of disputes by ts (dispute apply writes it); values are dispute ids. */
+const DISPUTE_INDEX = 'mesh/disputes/'
+
+function statusOf(result: 'confirm' | 'reverse' | undefined): DisputeStatus {
+  return result === undefined ? 'open' : result === 'confirm' ? 'confirmed' : 'reversed'
 }
 
 function emptyLocal(): SubmitterRecord {

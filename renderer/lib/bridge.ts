@@ -132,6 +132,7 @@ export function startBridge(env: BridgeEnv): Bridge {
         useJobs.getState().onJobUpdated(job)
         useDashboard.getState().scheduleRefresh()
       }),
+      client.on('mesh:dispute-updated', ({ job }) => useJobs.getState().onJobUpdated(job)),
       client.on('node:progress', (payload) => useProgress.getState().update(payload)),
       client.on('node:settings-changed', (payload) => useSettings.getState().onNodeSettings(payload)),
       client.on('shell:navigate', ({ route }) => {

@@ -1,11 +1,12 @@
 /**
  * Jobs: submit a WASM module with limits and a max price (cost preview first), follow my jobs live, and open one
- * to see its bids, why it still waits, the receipt, the verification, the settlement and the output.
+ * to see its bids, why it still waits, the receipt, the verification, the settlement, the output and its dispute
+ * (the validators' verdicts; its submitter or executor can open one).
  * Contribute: this node as an executor — on/off, CPU share, minimum price, pause, earnings and why no jobs come.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { MeshCostPreview } from '../../app/contract'
+import type { MeshCostPreview, MeshDisputeInfo, MeshJobDetail } from '../../app/contract'
 import { Button, Definition, ErrorNotice, Field, Ident, PageTitle, useAction } from '../components/ui'
 import { client } from '../lib/client'
 import { readFileBytes, saveBytes } from '../lib/files'
@@ -155,9 +156,125 @@ export function Jobs(): ReactNode {
   )
 }
 
+function DisputeStatusText({ d }: { d: MeshDisputeInfo }): ReactNode {
+  const { t } = useTranslation()
+  if (d.status === 'confirmed') return t('jobs.disputeConfirmed')
+  if (d.status === 'reversed') return t('jobs.disputeReversed')
+  return t('jobs.disputeOpen', { given: d.verdicts.length, total: d.validators.length, quorum: d.quorum })
+}
+
+function DisputeView({ d }: { d: MeshDisputeInfo }): ReactNode {
+  const { t, i18n } = useTranslation()
+  return (
+    <div data-testid="job-dispute">
+      <dl className="defs">
+        <Definition term={t('jobs.disputeStatus')}>
+          <span data-testid="job-dispute-status">
+            <DisputeStatusText d={d} />
+          </span>
+        </Definition>
+        <Definition term={t('jobs.disputeOpener')}>
+          <Ident value={d.opener} />
+        </Definition>
+        <Definition term={t('jobs.disputeOpenedAt')}>{formatTime(d.openedAt, i18n.language)}</Definition>
+        <Definition term={t('jobs.disputeReason')}>{d.reason}</Definition>
+      </dl>
+      {d.debt !== null ? (
+        <p className="hint">
+          {t('jobs.disputeDebt', {
+            debtor: shorten(d.debt.debtor),
+            creditor: shorten(d.debt.creditor),
+            amount: d.debt.amount,
+          })}
+        </p>
+      ) : null}
+      <h3>{t('jobs.verdicts')}</h3>
+      {d.verdicts.length === 0 ? (
+        <p className="hint">{t('jobs.verdictNone')}</p>
+      ) : (
+        <table className="table" aria-label={t('jobs.verdicts')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('jobs.validator')}</th>
+              <th scope="col">{t('jobs.verdictResult')}</th>
+              <th scope="col">{t('jobs.verdictRun')}</th>
+              <th scope="col">{t('jobs.verdictTime')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.verdicts.map((v) => (
+              <tr key={v.id} data-testid="job-verdict">
+                <td>
+                  <code className="ident">{shorten(v.validator)}</code>
+                </td>
+                <td>{v.result === 'confirm' ? t('jobs.verdictConfirm') : t('jobs.verdictReverse')}</td>
+                <td>
+                  {v.matches
+                    ? t('jobs.verdictMatches')
+                    : t('jobs.verdictDiffers', { exit: v.exit, fuel: v.fuelUsed })}
+                </td>
+                <td>{formatTime(v.ts, i18n.language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+/** The job's dispute and its verdicts, or, for its submitter or executor after a settlement, a way to open one. */
+function Disputes({ detail, disputes }: { detail: MeshJobDetail; disputes: MeshDisputeInfo[] }): ReactNode {
+  const { t } = useTranslation()
+  const loadDetail = useJobs((s) => s.loadDetail)
+  const [reason, setReason] = useState('')
+  const open = useAction(async () => {
+    await client().call('mesh.dispute', { job: detail.id, reason: reason.trim() })
+    setReason('')
+    await loadDetail(detail.id)
+  })
+  const party = detail.role === 'submitter' || detail.role === 'executor'
+  const settled = detail.status === 'paid' || detail.status === 'rejected'
+  if (disputes.length === 0 && !(party && settled)) return null
+  const reasonOk = reason.trim().length > 0 && reason.length <= 1000
+  return (
+    <section className="card card-wide" aria-labelledby="job-disputes">
+      <h2 id="job-disputes">{t('jobs.disputes')}</h2>
+      {disputes.map((d) => (
+        <DisputeView key={d.id} d={d} />
+      ))}
+      {disputes.length === 0 ? (
+        <form
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault()
+            if (reasonOk) void open.run()
+          }}
+          noValidate
+        >
+          <p className="hint">{t('jobs.disputeNone')}</p>
+          <h3>{t('jobs.openDispute')}</h3>
+          <Field
+            label={t('jobs.disputeReasonLabel')}
+            value={reason}
+            onChange={setReason}
+            multiline
+            hint={t('jobs.disputeReasonHint')}
+            error={reason !== '' && !reasonOk ? t('jobs.disputeReasonMissing') : undefined}
+          />
+          <ErrorNotice error={open.error} />
+          <Button type="submit" variant="danger" busy={open.busy} disabled={!reasonOk}>
+            {t('jobs.openDisputeAction')}
+          </Button>
+        </form>
+      ) : null}
+    </section>
+  )
+}
+
 export function JobDetail({ id }: { id: string }): ReactNode {
   const { t, i18n } = useTranslation()
   const detail = useJobs((s) => (s.detail?.id === id ? s.detail : null))
+  const disputes = useJobs((s) => s.disputes)
   const error = useJobs((s) => s.error)
   const loadDetail = useJobs((s) => s.loadDetail)
   useEffect(() => {
@@ -227,6 +344,12 @@ export function JobDetail({ id }: { id: string }): ReactNode {
                     price: detail.settlement.price,
                   })}
                 </span>
+                {detail.settlement.attestations.length > 0 ? (
+                  <span className="hint" data-testid="job-attested">
+                    {' — '}
+                    {t('jobs.attested', { count: detail.settlement.attestations.length })}
+                  </span>
+                ) : null}
               </Definition>
             ) : null}
           </dl>
@@ -308,6 +431,7 @@ export function JobDetail({ id }: { id: string }): ReactNode {
             <ErrorNotice error={download.error} />
           </section>
         ) : null}
+        <Disputes detail={detail} disputes={disputes.filter((d) => d.job === id)} />
       </div>
       <p>
         <a href={href('/jobs')}>{t('jobs.back')}</a>

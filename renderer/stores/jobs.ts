@@ -1,11 +1,13 @@
 import { create } from 'zustand'
-import type { ExecutorStatsInfo, MeshJobDetail, MeshJobSummary } from '../../app/contract'
+import type { ExecutorStatsInfo, MeshDisputeInfo, MeshJobDetail, MeshJobSummary } from '../../app/contract'
 import { client, errorInfo, type ErrorInfo } from '../lib/client'
 
 /** My jobs (submitted and executed), the job shown in detail, and this node's contributor stats. */
 export interface JobsStore {
   jobs: MeshJobSummary[]
   detail: MeshJobDetail | null
+  /** Disputes of the job on screen (at most one per job), with their verdicts. */
+  disputes: MeshDisputeInfo[]
   /** The job on screen: answers for any other are dropped. */
   shown: string | null
   stats: ExecutorStatsInfo | null
@@ -13,7 +15,7 @@ export interface JobsStore {
   loadList: () => Promise<void>
   loadDetail: (job: string) => Promise<void>
   loadStats: () => Promise<void>
-  /** A job changed somewhere: refresh what is on screen (coalesced). */
+  /** A job or one of its disputes changed somewhere: refresh what is on screen (coalesced). */
   onJobUpdated: (job: string) => void
 }
 
@@ -22,6 +24,7 @@ let timer: ReturnType<typeof setTimeout> | undefined
 export const useJobs = create<JobsStore>()((set, get) => ({
   jobs: [],
   detail: null,
+  disputes: [],
   shown: null,
   stats: null,
   error: null,
@@ -36,10 +39,13 @@ export const useJobs = create<JobsStore>()((set, get) => ({
   async loadDetail(job) {
     set({ shown: job })
     try {
-      const detail = await client().call('mesh.get', { job })
-      if (get().shown === job) set({ detail, error: null })
+      const [detail, { disputes }] = await Promise.all([
+        client().call('mesh.get', { job }),
+        client().call('mesh.disputes', { job }),
+      ])
+      if (get().shown === job) set({ detail, disputes, error: null })
     } catch (err) {
-      if (get().shown === job) set({ detail: null, error: errorInfo(err) })
+      if (get().shown === job) set({ detail: null, disputes: [], error: errorInfo(err) })
     }
   },
   async loadStats() {
