@@ -127,7 +127,10 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('network'),
     })
+    const economics = this.economics
     this.governance = createGovernance({
+      // Budget proposals credit their grants through the ledger, inside the result event's transaction.
+      grants: (tx, grant) => economics.grants(tx, grant),
       ...init.governance,
       policyRuntime: init.governance?.policyRuntime ?? this.policies,
     })({

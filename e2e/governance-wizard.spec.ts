@@ -94,13 +94,11 @@ test('the proposal wizard admits and removes a member, grants mana, runs a ranke
   await expect(page.getByTestId('tally-winner')).toHaveText('Oats')
   await captureScreen(page, '27-ranked-rounds')
 
-  // The grant has passed by now, and the page says what its execution did. (The daemon does not hand the ledger to
-  // governance yet — core/node.ts passes no `grants` — so today that is "This node has no ledger to credit grants
-  // to."; when it does, "250 mana granted to …".)
+  // The grant has passed by now, and the page says what its execution did: the ledger credited it.
   await page.getByRole('link', { name: 'Back to governance' }).click()
   await page.getByRole('link', { name: 'Millstones' }).click()
   await expect(page.getByTestId('proposal-result')).toHaveText('Passed', { timeout: 30_000 })
-  await expect(page.getByTestId('proposal-execution')).toHaveText(/grant/)
+  await expect(page.getByTestId('proposal-execution')).toHaveText(/^250 mana granted to did:key:/)
 
   // The admission has passed by now too: the miller is a member, and my vote can go to them.
   await page.getByRole('link', { name: 'Back to governance' }).click()
