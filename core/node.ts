@@ -15,14 +15,9 @@ import { economics as createEconomics, type Economics, type EconomicsInit } from
 import { credentials as createCredentials, type Credentials, type CredentialsInit } from './credentials'
 import { LivePolicies } from './ccl/live'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
+import { NODE_ROLES, type NodeRole } from './roles'
 
-/**
- * What a node does for its cooperative (docs/roles.md): a full node stores every event and may execute jobs; a
- * light node applies every event but stores whole only its member's chain, governance and job events and what it
- * views, and never executes; a validator behaves as a full node (a charter lists it).
- */
-export type NodeRole = 'full' | 'light' | 'validator'
-export const NODE_ROLES: readonly NodeRole[] = ['full', 'light', 'validator']
+export { NODE_ROLES, type NodeRole } from './roles'
 
 /**
  * Event types a light node keeps only by id and verdict when another member wrote them: the bulk of the traffic,
