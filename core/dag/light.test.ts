@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { startTestNode, tempDir, type TestNode } from '../test/helpers'
 import { testAuthor } from '../test/events'
 import type { IcnNode } from '../node'
+import { createStorage } from '../storage'
 import type { CID } from './codec'
 
 async function dirBytes(path: string): Promise<number> {
@@ -99,6 +100,20 @@ describe('light node storage (dag light mode)', () => {
     await light.node.dag.refold()
     expect(await light.node.dag.stateRoot()).toBe(root)
     expect(await dirBytes(lightDir.path)).toBeGreaterThan(0)
+
+    // Killed mid-refold: the marker is found at start. The node still starts (the rebuild needs peers, which come
+    // up after it) and rebuilds once it can fetch.
+    await light.node.stop()
+    const storage = createStorage({ location: join(lightDir.path, 'db') })
+    await storage.start()
+    await storage.json<{ startedAt: number }>('refold').put('pending', { startedAt: 1 })
+    await storage.stop()
+    light = await startTestNode({ dir: lightDir, init: { role: 'light', network: { enabled: false } } })
+    nodes.push(light)
+    patch(light.node)
+    await light.node.dag.refold()
+    expect(await light.node.dag.stateRoot()).toBe(root)
+    expect(await light.node.storage.json('refold').get('pending')).toBeUndefined()
   }, 60_000)
 
   it('refuses to refold (and clears nothing) when the bodies cannot be fetched', async () => {
