@@ -1044,11 +1044,13 @@ class DefaultDag implements Dag {
    * for an event this node does not know.
    */
   private async known(id: string, writer: boolean): Promise<EventMeta['status'] | undefined> {
+    // On a light node most events are known by id only: `seen` is looked at first.
+    if (this.light !== undefined) {
+      const seen = writer ? await this.staging.get<number>(this.seenSub, id) : await this.seenSub.get(id)
+      if (seen !== undefined) return seen === SEEN_APPLIED ? 'applied' : 'voided'
+    }
     const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.committedMeta(id)
-    if (meta !== undefined) return meta.status
-    if (this.light === undefined) return undefined
-    const seen = writer ? await this.staging.get<number>(this.seenSub, id) : await this.seenSub.get(id)
-    return seen === undefined ? undefined : seen === SEEN_APPLIED ? 'applied' : 'voided'
+    return meta?.status
   }
 
   /**
