@@ -12,7 +12,7 @@ import { FAST_CHARTER } from '../governance/testing'
 import type { IcnNode, IcnNodeInit } from '../node'
 import { startTestNode, tempDir, type TempDir, type TestNode } from './helpers'
 import { testAuthor } from './events'
-import { TEST_NETWORK, tcpAddr, waitFor } from './network-helpers'
+import { TEST_NETWORK, capturingLogger, tcpAddr, waitFor } from './network-helpers'
 
 const GOV = { tickMs: 40, settleMs: 150 }
 const MESH = { beaconIntervalMs: 200, receiptGraceMs: 300, resumeDelayMs: 200 }
@@ -57,6 +57,7 @@ let b: TestNode
 let light: TestNode
 const lightDir = { current: undefined as TempDir | undefined }
 let scope: string
+const lightLog = capturingLogger()
 
 async function passed(nodes: IcnNode[], proposal: string): Promise<void> {
   for (const n of nodes)
@@ -71,7 +72,7 @@ beforeAll(async () => {
   a = await netNode()
   b = await netNode()
   lightDir.current = await tempDir('icn-role-light-')
-  light = await netNode({ role: 'light' }, lightDir.current)
+  light = await netNode({ role: 'light', logger: lightLog.logger }, lightDir.current)
   await b.node.network.connect(tcpAddr(a))
   await light.node.network.connect(tcpAddr(a))
   await light.node.network.connect(tcpAddr(b))
@@ -80,6 +81,8 @@ beforeAll(async () => {
     name: 'Harbour Cooperative',
     members: [b.node.identity.did()],
     ...FAST_CHARTER,
+    // Long enough for the light node to receive the proposal (it polls its peers) and vote on a busy machine.
+    params: { ...FAST_CHARTER.params, 'gov.votingPeriodMs': 4000 },
   })
   scope = created.scope
   await until(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
@@ -148,7 +151,14 @@ describe('a light node in a cooperative of full nodes', () => {
       },
       30_000,
       50,
-    )
+    ).catch((err: unknown) => {
+      const { status, bids, assignments, receipts } = detail
+      const warnings = lightLog.lines.filter((l) => l['level'] === 'warn' || l['level'] === 'error')
+      console.log(JSON.stringify(warnings.slice(-10)))
+      throw new Error(
+        `${(err as Error).message}: ${JSON.stringify({ status, bids: bids.length, assignments, receipts }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
+      )
+    })
     expect(detail.status).toBe('paid')
     const me = light.node.identity.did()
     expect([a.node.identity.did(), b.node.identity.did()]).toContain(detail.executor as string)
