@@ -25,6 +25,10 @@ const none = z.strictObject({})
 
 export type NodeStatusName = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed'
 
+/** What a node does (docs/roles.md); mirrors core/roles.ts, which front ends do not import. */
+export type NodeRoleName = 'full' | 'light' | 'validator'
+const nodeRole = z.enum(['full', 'light', 'validator'])
+
 export interface ErrorInfo {
   code: string
   message: string
@@ -50,6 +54,14 @@ export interface NodeStatus {
   events: number
   authors: number
   pendingEvents: number
+  /** The role this node runs with (set at start: --role, $ICN_ROLE, config file `role`). */
+  role: NodeRoleName
+  /** The role <data>/config.json sets for the next start (what node.setRole wrote); null when it sets none. */
+  nextRole: NodeRoleName | null
+  /** Whether this node may bid on and execute jobs at all (false on a light node). */
+  executes: boolean
+  /** Scopes whose charter lists this node's member as a validator. */
+  validatorOf: string[]
 }
 
 export interface IdentityStatus {
@@ -154,6 +166,11 @@ const nodeMethods = {
     result: returns<{ lines: LogLine[]; file: string | null; dropped: number }>(),
   },
   'node.getSettings': { params: none, result: returns<NodeSettings>() },
+  /** Writes `role` into <data>/config.json; it takes effect when the node restarts. */
+  'node.setRole': {
+    params: z.strictObject({ role: nodeRole }),
+    result: returns<{ role: NodeRoleName; nextRole: NodeRoleName; file: string }>(),
+  },
   'node.setSettings': {
     params: z.strictObject({ pauseContributing: z.boolean().optional(), autostart: z.boolean().optional() }),
     result: returns<NodeSettings>(),

@@ -11,7 +11,7 @@ import {
   type LogSink,
   type Logger,
 } from '../core/logger'
-import { createNode, type IcnNode, type IcnNodeInit } from '../core/node'
+import { createNode, type IcnNode, type IcnNodeInit, type NodeRole } from '../core/node'
 import type { NetworkInit } from '../core/network'
 import { ICN_VERSION } from '../core/version'
 import { createDispatcher, type Dispatcher } from './dispatch'
@@ -56,6 +56,8 @@ export interface DaemonOptions {
   bootstrap?: string[]
   /** Find peers on the LAN with mDNS. @default the core default (off) */
   mdns?: boolean
+  /** @default 'full' */
+  role?: NodeRole
   /** Extra node settings (tests lower scrypt cost, networking options…). */
   node?: Partial<IcnNodeInit>
 }
@@ -113,6 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const node = createNode({
     dataDir: options.dataDir,
     logger,
+    ...(options.role === undefined ? {} : { role: options.role }),
     ...options.node,
     network: { ...networkOptions(options), ...options.node?.network },
   })

@@ -67,6 +67,22 @@ describe('node settings precedence', () => {
     expect(r.config.passphraseFile).toBe('/etc/icn/secret/pass')
   })
 
+  it('takes the role from --role, else $ICN_ROLE, else the file, else full; refuses an unknown role', () => {
+    expect(resolveConfig({ flags: {}, env: {}, file: null }).config.role).toBe('full')
+    expect(resolveConfig({ flags: {}, env: {}, file: file({ role: 'validator' }) }).config.role).toBe(
+      'validator',
+    )
+    const r = resolveConfig({ flags: {}, env: { ICN_ROLE: 'light' }, file: file({ role: 'validator' }) })
+    expect([r.config.role, r.sources.role]).toEqual(['light', 'env'])
+    expect(
+      resolveConfig({ flags: { role: 'full' }, env: { ICN_ROLE: 'light' }, file: null }).config.role,
+    ).toBe('full')
+    expect(errorOf(() => resolveConfig({ flags: { role: 'thin' }, env: {}, file: null }))).toEqual({
+      code: 'CONFIG_INVALID',
+      message: '--role: role must be one of full, light, validator (got "thin").',
+    })
+  })
+
   it('refuses bad values with CONFIG_INVALID naming the key and where it came from', () => {
     expect(errorOf(() => resolveConfig({ flags: {}, env: { ICN_RPC_PORT: '80a' }, file: null }))).toEqual({
       code: 'CONFIG_INVALID',
@@ -116,6 +132,28 @@ describe('node settings precedence', () => {
 })
 
 describe('icn node start / icn node config with a config file', () => {
+  it('starts a light node with --role light: icn status says so and its executor cannot be switched on', async () => {
+    const daemon = await startDaemonProcess(dir.path, ['--role', 'light'])
+    try {
+      const status = await icn(['--data', dir.path, 'status'])
+      expect(status.stdout).toMatch(
+        /^role\s+light — keeps only this member's chain .* never bids on or executes jobs$/m,
+      )
+      const json = JSON.parse((await icn(['--data', dir.path, '--json', 'status'])).stdout) as Record<
+        string,
+        unknown
+      >
+      expect(json).toMatchObject({ role: 'light', executes: false, nextRole: null, validatorOf: [] })
+      const enable = await icn(['--data', dir.path, 'executor', 'set', '--enable'])
+      expect(enable.code).not.toBe(0)
+      expect(enable.stderr).toContain('ROLE_LIGHT_NO_EXECUTION')
+    } finally {
+      await daemon.stop()
+    }
+    const shown = await icn(['--data', dir.path, 'node', 'config'], { ICN_ROLE: 'validator' })
+    expect(shown.stdout).toMatch(/^role\s+"validator"\s+env\s+ICN_ROLE$/m)
+  })
+
   it('shows each setting and its source, starts with them, and refuses to start on a bad file', async () => {
     await writeFile(
       join(dir.path, CONFIG_FILE),

@@ -11,6 +11,8 @@
  * docs/operations.md documents the keys.
  */
 import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../core/identity'
+import { NODE_ROLES, type NodeRole } from '../core/roles'
 import { dirname, join, resolve } from 'node:path'
 import { IcnError } from '../core/errors'
 import type { LogLevel } from '../core/logger'
@@ -29,6 +31,7 @@ export interface NodeConfig {
   logLevel: LogLevel
   ui: boolean
   passphraseFile: string | null
+  role: NodeRole
 }
 
 type Key = keyof NodeConfig
@@ -138,6 +141,18 @@ export const CONFIG_KEYS: Record<Key, KeySpec> = {
     },
     describe: 'unlock the identity at start with the passphrase in this file',
   },
+  role: {
+    env: 'ICN_ROLE',
+    flag: '--role',
+    default: 'full',
+    parse: (value) => {
+      const v = typeof value === 'string' ? value.trim() : value
+      if (typeof v !== 'string' || !NODE_ROLES.includes(v as NodeRole))
+        throw new Invalid(`must be one of ${NODE_ROLES.join(', ')}`)
+      return v
+    },
+    describe: 'what the node does: full, light (stores little, never executes jobs) or validator',
+  },
 }
 
 export interface ResolvedConfig {
@@ -241,5 +256,32 @@ export async function loadConfigFile(
     throw new IcnError('CONFIG_INVALID', `${path}: not valid JSON (${(err as Error).message}).`, {
       details: { where: path },
     })
+  }
+}
+
+/**
+ * Sets `role` in <data>/config.json for the next start (the desktop Settings screen; `icn node start` reads the
+ * same file). Other keys are kept; a file that is not a JSON object is CONFIG_INVALID and left untouched.
+ */
+export async function writeRoleToConfigFile(dataDir: string, role: NodeRole): Promise<string> {
+  const path = join(dataDir, CONFIG_FILE)
+  const file = await loadConfigFile(dataDir, undefined, {})
+  const json = file?.json ?? {}
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new IcnError('CONFIG_INVALID', `${path}: must be a JSON object of settings.`, {
+      details: { where: path },
+    })
+  await writeFileAtomic(path, JSON.stringify({ ...json, role }, null, 2) + '\n', 0o600)
+  return path
+}
+
+/** The role <data>/config.json sets for the next start; null when the file or the key is absent or invalid. */
+export async function roleInConfigFile(dataDir: string): Promise<NodeRole | null> {
+  try {
+    const file = await loadConfigFile(dataDir, undefined, {})
+    const role = (file?.json as { role?: unknown } | null)?.role
+    return NODE_ROLES.includes(role as NodeRole) ? (role as NodeRole) : null
+  } catch {
+    return null
   }
 }

@@ -13,6 +13,7 @@ import { networkBench } from './network'
 import meshBench from './mesh'
 import { economicsBench } from './economics'
 import { credentialsBench } from './credentials'
+import { rolesBench } from './roles'
 
 const SUITES: BenchSuite[] = [
   foundationBench,
@@ -24,6 +25,7 @@ const SUITES: BenchSuite[] = [
   meshBench,
   economicsBench,
   credentialsBench,
+  rolesBench,
 ]
 
 function line(f: Figure): string {

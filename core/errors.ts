@@ -17,6 +17,7 @@ export const ERROR_CODES = {
     'NODE_STOPPING',
     'CONFIG_INVALID',
     'CONFIG_NOT_FOUND',
+    'ROLE_LIGHT_NO_EXECUTION',
   ],
   storage: [
     'STORAGE_OPEN_FAILED',
@@ -55,6 +56,7 @@ export const ERROR_CODES = {
     'DAG_UNKNOWN_TYPE',
     'DAG_AUTHOR_FLAGGED',
     'DAG_SUPERSEDED',
+    'DAG_FORK_UNCHECKED',
   ],
   rpc: [
     'RPC_PARSE_ERROR',

@@ -6,7 +6,7 @@ import { createLogger, type LogLevel, type Logger } from './logger'
 import type { Startable } from './lifecycle'
 import { createStorage, type Storage } from './storage'
 import { identity as createIdentity, type Identity, type IdentityInit } from './identity'
-import { dag as createDag, type Dag, type DagInit } from './dag'
+import { dag as createDag, type Dag, type DagInit, type LightInit, type SignedEvent } from './dag'
 import { runtime as createRuntime, type Runtime, type RuntimeInit } from './runtime'
 import { network as createNetwork, type Network, type NetworkInit } from './network'
 import { governance as createGovernance, type Governance, type GovernanceInit } from './governance'
@@ -15,10 +15,31 @@ import { economics as createEconomics, type Economics, type EconomicsInit } from
 import { credentials as createCredentials, type Credentials, type CredentialsInit } from './credentials'
 import { LivePolicies } from './ccl/live'
 import { ICN_VERSION, PROTOCOL_VERSION } from './version'
+import { NODE_ROLES, type NodeRole } from './roles'
+
+export { NODE_ROLES, type NodeRole } from './roles'
+
+/**
+ * Event types a light node keeps only by id and verdict when another member wrote them: the bulk of the traffic,
+ * and no rule reads their bodies back (balances and credits live in the state). Everything else is stored whole.
+ */
+const LIGHT_DROPPED_TYPES = new Set([
+  'mana/transfer',
+  'mana/receive',
+  'token/transfer',
+  'token/receive',
+  'token/mint',
+  'token/burn',
+  'note',
+])
+/** Per-account index rows (core/economics/keys.ts indexKeys: history, by kind, by counterparty, pending). */
+const ACCOUNT_INDEX_PREFIXES = ['econ/h/', 'econ/hk/', 'econ/hc/', 'econ/pend/']
 
 export interface IcnNodeInit {
   /** Directory holding the database, keystore and node files; created (0700) if absent. */
   dataDir: string
+  /** @default 'full' */
+  role?: NodeRole
   /** @default a JSON-lines logger on stderr at `logLevel` */
   logger?: Logger
   /** @default 'info' */
@@ -34,6 +55,7 @@ export interface IcnNodeInit {
 }
 
 export interface NodeInfo {
+  role: NodeRole
   version: string
   protocolVersion: number
   status: NodeStatusName
@@ -44,6 +66,7 @@ export interface NodeInfo {
 /** The ICN node: every service, composed and started in dependency order. Knows nothing of its front ends. */
 export interface IcnNode {
   readonly dataDir: string
+  readonly role: NodeRole
   readonly events: EventBus
   readonly logger: Logger
   readonly storage: Storage
@@ -70,6 +93,7 @@ export interface IcnNode {
 
 class DefaultIcnNode implements IcnNode {
   readonly dataDir: string
+  readonly role: NodeRole
   readonly events: EventBus
   readonly logger: Logger
   readonly storage: Storage
@@ -90,6 +114,8 @@ class DefaultIcnNode implements IcnNode {
 
   constructor(init: IcnNodeInit) {
     this.dataDir = init.dataDir
+    this.role = init.role ?? 'full'
+    if (!NODE_ROLES.includes(this.role)) throw new TypeError(`Unknown node role "${String(this.role)}"`)
     this.logger = init.logger ?? createLogger({ level: init.logLevel ?? 'info' })
     this.events = createEventBus((name, err) =>
       this.logger.error('event listener failed', { event: name, err }),
@@ -100,7 +126,21 @@ class DefaultIcnNode implements IcnNode {
       events: this.events,
       logger: this.logger.child('identity'),
     })
-    this.dag = createDag(init.dag)({
+    const light: LightInit | undefined =
+      this.role !== 'light'
+        ? undefined
+        : {
+            keep: (event: SignedEvent) =>
+              !LIGHT_DROPPED_TYPES.has(event.type) || event.author === this.memberDid(),
+            keepIndex: (key: string) => {
+              if (!ACCOUNT_INDEX_PREFIXES.some((p) => key.startsWith(p))) return true
+              const me = this.memberDid()
+              return me !== undefined && key.includes(me)
+            },
+            // The network is built after the DAG; the closure reads it at call time.
+            fetch: (cids, options) => this.network.fetchBlocks(cids, options),
+          }
+    this.dag = createDag({ ...init.dag, ...(light === undefined ? {} : { light }) })({
       storage: this.storage,
       identity: this.identity,
       events: this.events,
@@ -144,6 +184,7 @@ class DefaultIcnNode implements IcnNode {
       poolSize: init.runtime?.poolSize,
       admission: (job) => policies.admits(job),
       ...init.mesh,
+      ...(this.role === 'light' ? { execution: false } : {}),
     })({
       storage: this.storage,
       identity: this.identity,
@@ -182,8 +223,18 @@ class DefaultIcnNode implements IcnNode {
     return this.started
   }
 
+  /** The member's DID, or undefined before an identity exists. */
+  private memberDid(): string | undefined {
+    try {
+      return this.identity.did()
+    } catch {
+      return undefined
+    }
+  }
+
   info(): NodeInfo {
     return {
+      role: this.role,
       version: ICN_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       status: this.state,

@@ -17,6 +17,7 @@ import { createHandlers } from '../app/handlers'
 import { createIpcRouter, type IpcRouter } from '../app/ipc/router'
 import { createLogRing } from '../app/log-ring'
 import { createSettingsStore, type SettingsStore } from '../app/settings'
+import { roleInConfigFile } from '../app/node-config'
 import { HIDDEN_ARG, linuxAutostart, linuxAutostartDir, loginItemAutostart } from './autostart'
 import { DEEP_LINK_SCHEME, deepLinkRoute, findDeepLink, parseDeepLink } from './deep-link'
 import { hardenSession, hardenWebContents } from './harden'
@@ -195,7 +196,10 @@ async function boot(): Promise<void> {
     return
   }
 
-  const node = createNode({ dataDir: join(userData, 'node'), logger })
+  // The role comes from <data>/config.json, which the Settings screen writes (node.setRole) and `icn node start`
+  // reads too; it takes effect at the next start.
+  const nodeDir = join(userData, 'node')
+  const node = createNode({ dataDir: nodeDir, logger, role: (await roleInConfigFile(nodeDir)) ?? 'full' })
   try {
     await node.start()
   } catch (err) {

@@ -48,6 +48,10 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
       'unlock the identity at start with the passphrase in this file [$ICN_PASSPHRASE_FILE]',
     )
     .option('--no-ui', 'do not serve the browser UI [$ICN_UI=false]')
+    .option(
+      '--role <role>',
+      "full (default), light (keeps only its member's chain and what it views; never executes jobs) or validator [$ICN_ROLE]",
+    )
     .action(async (options: Record<string, unknown> & { config?: string }, cmd: Command) => {
       const { data } = globals()
       const { config } = await resolveStartConfig(data, options, cmd, io.env)
@@ -73,10 +77,11 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
         p2pHost: config.p2pHost,
         bootstrap: config.bootstrap,
         mdns: config.mdns,
+        role: config.role,
         ...(passphrase === undefined ? {} : { passphrase }),
         ...(staticDir === undefined ? {} : { staticDir }),
       })
-      io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data})`)
+      io.out(`ICN node ${ICN_VERSION} ready: ${daemon.url} (data: ${data}, role: ${config.role})`)
       // Networking comes up after the API (loading libp2p is the slow part of starting).
       daemon.node.network.ready().then(
         () =>
@@ -127,6 +132,7 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
       print(s, () =>
         [
           `status       ${s.status} (ICN ${s.version}, protocol ${s.protocolVersion})`,
+          `role         ${describeRole(s)}`,
           `identity     ${s.did ?? 'none (icn id create)'}${s.did !== null && s.locked ? ' [locked]' : ''}`,
           `peer id      ${s.peerId ?? '-'}`,
           `listening    ${s.listenAddrs.length > 0 ? s.listenAddrs.join(' ') : '-'}`,
@@ -151,4 +157,22 @@ async function resolveStartConfig(
     if (cmd.getOptionValueSource(key) === 'cli') flags[key] = options[key]
   }
   return resolveConfig({ flags, env, file: await loadConfigFile(dataDir, options.config, env) })
+}
+
+/** The role line of `icn status`: what the node does, and for a light node why it never gets jobs. */
+function describeRole(s: {
+  role: 'full' | 'light' | 'validator'
+  executes: boolean
+  validatorOf: string[]
+  nextRole: 'full' | 'light' | 'validator' | null
+}): string {
+  const next =
+    s.nextRole !== null && s.nextRole !== s.role ? ` (config file: ${s.nextRole} from the next start)` : ''
+  if (s.role === 'light')
+    return `light — keeps only this member's chain and what it views; never bids on or executes jobs${next}`
+  if (s.role === 'validator')
+    return s.validatorOf.length > 0
+      ? `validator — listed in the charter of ${s.validatorOf.join(', ')}${next}`
+      : `validator — but no scope charter lists this member as a validator yet (runs as a full node)${next}`
+  return `full — stores every event${s.executes ? ', may execute jobs' : ''}${next}`
 }

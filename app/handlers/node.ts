@@ -2,6 +2,7 @@ import type { IcnNode } from '../../core/node'
 import type { Handlers } from '../contract'
 import type { LogRing } from '../log-ring'
 import { createSettingsStore, type SettingsStore } from '../settings'
+import { roleInConfigFile, writeRoleToConfigFile } from '../node-config'
 
 export interface NodeHandlerOptions {
   /** Recent log lines for node.logs; without one the node reports no lines. */
@@ -13,7 +14,7 @@ export interface NodeHandlerOptions {
 export function nodeHandlers(
   node: IcnNode,
   options: NodeHandlerOptions = {},
-): Pick<Handlers, 'node.status' | 'node.logs' | 'node.getSettings' | 'node.setSettings'> {
+): Pick<Handlers, 'node.status' | 'node.logs' | 'node.getSettings' | 'node.setSettings' | 'node.setRole'> {
   const settings =
     options.settings ??
     createSettingsStore({ dataDir: node.dataDir, events: node.events, logger: node.logger.child('settings') })
@@ -37,7 +38,20 @@ export function nodeHandlers(
         events: stats.events,
         authors: stats.authors,
         pendingEvents: stats.pending,
+        role: node.role,
+        nextRole: await roleInConfigFile(node.dataDir),
+        executes: node.role !== 'light',
+        validatorOf:
+          identity.did === null
+            ? []
+            : (await node.governance.scopes())
+                .filter((s) => s.validators.includes(identity.did as string))
+                .map((s) => s.scope),
       }
+    },
+    async 'node.setRole'({ role }) {
+      const file = await writeRoleToConfigFile(node.dataDir, role)
+      return { role: node.role, nextRole: role, file }
     },
     async 'node.logs'({ limit, level }) {
       const ring = options.logs

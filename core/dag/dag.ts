@@ -17,6 +17,7 @@ import type {
   EventTypeHandler,
   FlagRecord,
   IngestResult,
+  LightInit,
   StateView,
 } from './index'
 import { DELETED, Staging } from './staging'
@@ -67,6 +68,13 @@ const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 /** Key of the durable "a refold is under way" marker (sublevel `refold`). */
 const REFOLD_PENDING = 'pending'
+/** Light mode: verdicts of events known by id only (sublevel `seen`). */
+const SEEN_APPLIED = 1
+const SEEN_VOIDED = 0
+/** Light mode: bodies fetched per block request while refolding (the network's blocksMaxWant). */
+const REFOLD_FETCH_CHUNK = 64
+/** Light mode: how long a refold that could not fetch the events it needs waits before trying again. */
+const REFOLD_RETRY_MS = 15_000
 
 class DefaultDag implements Dag {
   blocks!: BlockStore
@@ -84,6 +92,15 @@ class DefaultDag implements Dag {
   private altSub!: JsonSublevel<string>
   /** Holds REFOLD_PENDING from before a refold clears state until its rebuilt state has landed. */
   private refoldSub!: JsonSublevel<{ startedAt: number }>
+  /** Light mode: id → SEEN_APPLIED | SEEN_VOIDED for events whose body is not stored. */
+  private seenSub!: JsonSublevel<number>
+  /** Light mode: order → id of the bodies fetched on demand (a bounded cache, oldest dropped first). */
+  private viewedSub!: JsonSublevel<string>
+  private viewedNext = 0
+  private viewedCount = 0
+  private readonly light: LightInit | undefined
+  private readonly viewedMax: number
+  private refoldRetry: ReturnType<typeof setTimeout> | undefined
   private staging!: Staging
   private counters: Counters = { order: 0, events: 0, authors: 0 }
   private readonly flags = new Map<string, FlagRecord>()
@@ -113,19 +130,21 @@ class DefaultDag implements Dag {
     this.maxPending = init.maxPending ?? 10_000
     this.now = init.now ?? Date.now
     this.ed25519 = init.ed25519 ?? nodeEd25519
+    this.light = init.light
+    this.viewedMax = init.light?.viewedMax ?? 2_000
     const sub = (space: Space): BytesSublevel => (space === 'state' ? this.stateSub : this.indexSub)
     this.writerSource = {
       get: (space, key) => this.staging.get<Uint8Array>(sub(space), key),
       list: (space, prefix, options) =>
         scanMerged(sub(space), [this.staging.stagedEntries(sub(space))], prefix, options),
       getEvent: (id) => this.readEvent(id, true),
-      isEffective: async (id) => (await this.staging.get<EventMeta>(this.metaSub, id))?.status === 'applied',
+      isEffective: async (id) => (await this.known(id, true)) === 'applied',
     }
     this.committedSource = {
       get: (space, key) => sub(space).get(key),
       list: (space, prefix, options) => scanMerged(sub(space), [], prefix, options),
       getEvent: (id) => this.readEvent(id, false),
-      isEffective: async (id) => (await this.committedMeta(id))?.status === 'applied',
+      isEffective: async (id) => (await this.known(id, false)) === 'applied',
     }
     this.register('note', noteHandler)
   }
@@ -144,6 +163,16 @@ class DefaultDag implements Dag {
     this.countersSub = storage.json<Counters>('counters')
     this.altSub = storage.json<string>('alternatives')
     this.refoldSub = storage.json<{ startedAt: number }>('refold')
+    this.seenSub = storage.json<number>('seen')
+    this.viewedSub = storage.json<string>('viewed')
+    if (this.light !== undefined) {
+      this.viewedCount = 0
+      this.viewedNext = 0
+      for await (const key of this.viewedSub.keys()) {
+        this.viewedCount++
+        this.viewedNext = parseInt(key, 16) + 1
+      }
+    }
     this.blocks = createBlockStore(this.blockSub)
     // The log and chain positions are appended and rarely read back; index rows are read by range scans.
     this.staging = new Staging(
@@ -163,13 +192,35 @@ class DefaultDag implements Dag {
           since: interrupted.startedAt,
         },
       )
-      await this.refoldNow()
+      if (this.light === undefined) await this.refoldNow()
+      else {
+        // A light node rebuilds from bodies it fetches from full nodes; the network is not up yet, so the rebuild
+        // runs once the node has started, and again every REFOLD_RETRY_MS until it succeeds.
+        this.scheduleLightRefold(0)
+      }
     }
     this.started = true
   }
 
+  private scheduleLightRefold(delay: number): void {
+    clearTimeout(this.refoldRetry)
+    this.refoldRetry = setTimeout(() => {
+      this.refoldRetry = undefined
+      if (!this.started) return
+      this.refold().catch((err: unknown) => {
+        this.components.logger.warn('light node: the state rebuild could not fetch its events; retrying', {
+          err: toIcnError(err).message,
+        })
+        if (this.started) this.scheduleLightRefold(REFOLD_RETRY_MS)
+      })
+    }, delay)
+    this.refoldRetry.unref?.()
+  }
+
   async stop(): Promise<void> {
     this.started = false
+    clearTimeout(this.refoldRetry)
+    this.refoldRetry = undefined
     // Drain the writer: every acknowledged write is committed before storage closes.
     await this.drained
     this.parked.clear()
@@ -415,11 +466,7 @@ class DefaultDag implements Dag {
     const head = await this.staging.get<ChainHead>(this.headSub, event.author)
     // A contiguous chain stores exactly seq 1..head: anything above the head is new, so the (rarer) lookups for
     // duplicates and conflicting events are needed only at or below it.
-    if (
-      head !== undefined &&
-      event.seq <= head.seq &&
-      (await this.staging.get<EventMeta>(this.metaSub, id)) !== undefined
-    ) {
+    if (head !== undefined && event.seq <= head.seq && (await this.known(id, true)) !== undefined) {
       return { status: 'duplicate', id }
     }
     const parked = this.parked.get(id)
@@ -447,6 +494,13 @@ class DefaultDag implements Dag {
         // run against the evidence (the branch has no effects), so every node ends with the same state.
         await this.releaseWaiting(id)
         return { status: 'equivocation', id }
+      }
+      if (existing === undefined && this.light !== undefined) {
+        // The event at this place of the chain was not stored whole: this light node cannot prove the fork.
+        throw new IcnError(
+          'DAG_FORK_UNCHECKED',
+          `${event.author} seq ${event.seq} differs from the event this light node applied; full nodes judge the fork.`,
+        )
       }
     }
     const missing = await this.missingDeps(event, handler, body, true)
@@ -525,10 +579,7 @@ class DefaultDag implements Dag {
       const depId = dep.toString()
       if (dep.code !== DAG_CBOR)
         throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
-      const meta = writer
-        ? await this.staging.get<EventMeta>(this.metaSub, depId)
-        : await this.metaSub.get(depId)
-      if (meta === undefined) missing.push(depId)
+      if ((await this.known(depId, writer)) === undefined) missing.push(depId)
     }
     return missing
   }
@@ -610,7 +661,15 @@ class DefaultDag implements Dag {
   ): Promise<IngestResult> {
     const { event, id } = verified
     if (event.prev !== null && mode.refolding !== true) {
-      const prevMeta = await this.staging.get<EventMeta>(this.metaSub, event.prev.toString())
+      let prevMeta: Pick<EventMeta, 'author' | 'seq' | 'ts'> | undefined = await this.staging.get<EventMeta>(
+        this.metaSub,
+        event.prev.toString(),
+      )
+      if (prevMeta === undefined && this.light !== undefined) {
+        // Light: a prev that was not stored whole is checked against the author's head (a new event extends it).
+        const head = await this.staging.get<ChainHead>(this.headSub, event.author)
+        if (head !== undefined && head.id === event.prev.toString()) prevMeta = head
+      }
       if (prevMeta === undefined || prevMeta.author !== event.author || prevMeta.seq !== event.seq - 1) {
         throw new IcnError(
           'DAG_BAD_CHAIN',
@@ -636,10 +695,13 @@ class DefaultDag implements Dag {
       status = 'voided'
       reason = { code: e.code, message: e.message }
     }
-    this.stageTx(tx)
+    const whole = this.light === undefined || this.light.keep(event)
+    this.stageTx(tx, whole)
     if (mode.refolding === true) {
       const meta = await this.staging.get<EventMeta>(this.metaSub, id)
       if (meta !== undefined) this.staging.put(this.metaSub, id, withStatus(meta, status, reason))
+      else if (this.light !== undefined)
+        this.staging.put(this.seenSub, id, status === 'applied' ? SEEN_APPLIED : SEEN_VOIDED)
       return { status: 'applied', id }
     }
     const meta: EventMeta = {
@@ -657,10 +719,14 @@ class DefaultDag implements Dag {
       events: this.counters.events + 1,
       authors: this.counters.authors + (event.seq === 1 ? 1 : 0),
     }
-    this.staging.put(this.blockSub, id, verified.bytes)
-    this.staging.put(this.metaSub, id, meta)
-    this.staging.put(this.logSub, pad(meta.order), id)
-    this.staging.put(this.chainSub, chainKey(event.author, event.seq), id)
+    if (whole) {
+      this.staging.put(this.blockSub, id, verified.bytes)
+      this.staging.put(this.metaSub, id, meta)
+      this.staging.put(this.logSub, pad(meta.order), id)
+      this.staging.put(this.chainSub, chainKey(event.author, event.seq), id)
+    } else {
+      this.staging.put(this.seenSub, id, status === 'applied' ? SEEN_APPLIED : SEEN_VOIDED)
+    }
     this.staging.put(this.headSub, event.author, {
       author: event.author,
       seq: event.seq,
@@ -682,8 +748,10 @@ class DefaultDag implements Dag {
     return { status: 'applied', id }
   }
 
-  private stageTx(tx: Tx): void {
+  /** `whole`: false for an event a light node does not store whole; its index writes pass `keepIndex`. */
+  private stageTx(tx: Tx, whole = true): void {
     for (const [space, key, value] of tx.entries()) {
+      if (!whole && space !== 'state' && this.light?.keepIndex(key) === false) continue
       const sub = space === 'state' ? this.stateSub : this.indexSub
       if (value === DELETED) this.staging.del(sub, key)
       else this.staging.put(sub, key, value)
@@ -742,6 +810,8 @@ class DefaultDag implements Dag {
     // Land what the group staged so far (it includes the evidence), then rebuild from disk.
     const callbacks = await this.staging.flush()
     for (const fn of callbacks) this.staging.afterFlush(fn)
+    // A light node needs every body it did not keep; all are fetched before anything is cleared (or none is).
+    const foreign = this.light === undefined ? new Map<string, VerifiedEvent>() : await this.fetchForRefold()
     // Durable before anything is cleared: until the rebuilt state lands (the marker is deleted in that batch), a
     // crash leaves it, and the next start refolds again instead of serving partial state.
     await this.refoldSub.put(REFOLD_PENDING, { startedAt: started })
@@ -799,6 +869,31 @@ class DefaultDag implements Dag {
         ...(conflict === undefined
           ? {}
           : { conflictKey: conflict.key, altKey: alternativeKey(conflict, meta.ts, id) }),
+      })
+    }
+    for (const [id, verified] of foreign) {
+      const { event } = verified
+      const flag = this.flags.get(event.author)
+      if (flag !== undefined && event.seq >= flag.seq) {
+        this.staging.put(this.seenSub, id, SEEN_VOIDED)
+        continue
+      }
+      const handler = this.handlers.get(event.type)
+      if (handler === undefined) continue
+      const body = handler.parseBody(event.body, event)
+      const deps = event.prev === null ? [] : [event.prev.toString()]
+      if (handler.deps !== undefined) deps.push(...handler.deps(body, event).map((c) => c.toString()))
+      const conflict = handler.conflict?.(body, event)
+      nodes.set(id, {
+        id,
+        ts: event.ts,
+        verified,
+        handler,
+        body,
+        deps,
+        ...(conflict === undefined
+          ? {}
+          : { conflictKey: conflict.key, altKey: alternativeKey(conflict, event.ts, id) }),
       })
     }
     // Alternatives are tried best first: each depends on the next better one of its conflict key.
@@ -877,6 +972,41 @@ class DefaultDag implements Dag {
     this.staging.afterFlush(() => this.components.events.emit('dag:state-changed', { stateRoot: root }))
   }
 
+  /**
+   * Light mode: the bodies of every event known by id only, from the viewed cache or fetched from peers (full
+   * nodes). UNAVAILABLE when any is missing: the caller has cleared nothing yet and tries again later.
+   */
+  private async fetchForRefold(): Promise<Map<string, VerifiedEvent>> {
+    const light = this.light as LightInit
+    const out = new Map<string, VerifiedEvent>()
+    const wanted: CID[] = []
+    for await (const id of this.seenSub.keys()) {
+      const cid = CID.parse(id)
+      const bytes = await this.blocks.get(cid)
+      if (bytes === undefined) wanted.push(cid)
+      else out.set(id, { cid, id, bytes, event: decodeStored(bytes) as SignedEvent })
+    }
+    let missing = 0
+    for (let i = 0; i < wanted.length; i += REFOLD_FETCH_CHUNK) {
+      const chunk = wanted.slice(i, i + REFOLD_FETCH_CHUNK)
+      const found = await light.fetch(chunk, { signal: AbortSignal.timeout(60_000) })
+      for (const cid of chunk) {
+        const bytes = found.get(cid.toString())
+        // The network checked the bytes against the CID; decodeEvent re-checks the signature and canonical form.
+        if (bytes === undefined) missing++
+        else out.set(cid.toString(), await decodeEventAsync(bytes, this.ed25519))
+      }
+      if (missing > 0) break
+    }
+    if (missing > 0) {
+      throw new IcnError(
+        'UNAVAILABLE',
+        `A light node rebuilds its state with events it fetches from full nodes, and ${missing} could not be fetched. Connect to a full node; the rebuild is retried.`,
+      )
+    }
+    return out
+  }
+
   /** Commits staged writes mid-job; their callbacks still run when the job's group completes. */
   private async flushInsideWriter(): Promise<void> {
     const callbacks = await this.staging.flush()
@@ -893,7 +1023,11 @@ class DefaultDag implements Dag {
       return undefined
     }
     const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.committedMeta(id)
-    if (meta === undefined) return undefined
+    if (meta === undefined) {
+      if (this.light === undefined || (await this.known(id, writer)) === undefined) return undefined
+      const bytes = (await this.blocks.get(cid)) ?? (await this.fetchViewed(cid))
+      return bytes === undefined ? undefined : { cid, id, bytes, event: decodeStored(bytes) as SignedEvent }
+    }
     let bytes: Uint8Array | undefined
     if (writer) bytes = await this.staging.get<Uint8Array>(this.blockSub, id)
     else {
@@ -909,6 +1043,56 @@ class DefaultDag implements Dag {
 
   getEvent(id: string): Promise<VerifiedEvent | undefined> {
     return this.readEvent(id, false)
+  }
+
+  /**
+   * Light mode: an event's verdict from its metadata or, when it was not stored whole, from `seen`. Undefined
+   * for an event this node does not know.
+   */
+  private async known(id: string, writer: boolean): Promise<EventMeta['status'] | undefined> {
+    // On a light node most events are known by id only: `seen` is looked at first.
+    if (this.light !== undefined) {
+      const seen = writer ? await this.staging.get<number>(this.seenSub, id) : await this.seenSub.get(id)
+      if (seen !== undefined) return seen === SEEN_APPLIED ? 'applied' : 'voided'
+    }
+    const meta = writer ? await this.staging.get<EventMeta>(this.metaSub, id) : await this.committedMeta(id)
+    return meta?.status
+  }
+
+  /**
+   * Light mode: fetches a block this node applied but did not keep, and keeps it in the bounded viewed cache.
+   * The network verifies the bytes against the CID; the event was verified when it was applied.
+   */
+  private async fetchViewed(cid: CID): Promise<Uint8Array | undefined> {
+    const light = this.light
+    if (light === undefined) return undefined
+    let found: Map<string, Uint8Array>
+    try {
+      found = await light.fetch([cid], { signal: AbortSignal.timeout(15_000) })
+    } catch (err) {
+      this.components.logger.info('light node: could not fetch an event', {
+        cid: cid.toString(),
+        err: toIcnError(err).message,
+      })
+      return undefined
+    }
+    const bytes = found.get(cid.toString())
+    if (bytes === undefined) return undefined
+    const id = cid.toString()
+    await this.blockSub.put(id, bytes)
+    await this.viewedSub.put(pad(this.viewedNext++), id)
+    this.viewedCount++
+    while (this.viewedCount > this.viewedMax) {
+      let dropped = false
+      for await (const [key, oldId] of this.viewedSub.iterator({ limit: 1 })) {
+        await this.viewedSub.del(key)
+        if ((await this.metaSub.get(oldId)) === undefined) await this.blockSub.del(oldId)
+        dropped = true
+      }
+      this.viewedCount--
+      if (!dropped) break
+    }
+    return bytes
   }
 
   /** An event's committed metadata: the read cache when it has the key, else the database. */
@@ -955,9 +1139,24 @@ class DefaultDag implements Dag {
     return this.headSub.get(author)
   }
 
+  async servableHeads(): Promise<ChainHead[]> {
+    const all = await this.heads()
+    return this.light === undefined ? all : all.filter((h) => this.servesChain(h.author))
+  }
+
+  /** A light node stores whole only its member's chain; other chains have gaps and are not served. */
+  private servesChain(author: string): boolean {
+    if (this.light === undefined) return true
+    try {
+      return author === this.components.identity.did()
+    } catch {
+      return false
+    }
+  }
+
   async chainRange(author: string, fromSeq: number, toSeq: number, limit = 500): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
-    if (!(fromSeq >= 1) || !(toSeq >= fromSeq)) return out
+    if (!(fromSeq >= 1) || !(toSeq >= fromSeq) || !this.servesChain(author)) return out
     for await (const id of this.chainSub.values({
       gte: chainKey(author, fromSeq),
       lte: chainKey(author, toSeq),

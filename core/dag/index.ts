@@ -155,6 +155,23 @@ export interface DagInit {
   ed25519?: Ed25519
   /** Clock, injectable for tests. @default Date.now */
   now?: () => number
+  /**
+   * Light mode (docs/roles.md): every event is still validated and applied (state and state root equal a full
+   * node's), but only events `keep` accepts are stored whole; of the others the node keeps the id and verdict.
+   * Their bodies are fetched on demand through `fetch` and cached (bounded). @default undefined (full node)
+   */
+  light?: LightInit
+}
+
+export interface LightInit {
+  /** Store this event whole (its block, metadata, log and chain entries, and all its index writes). */
+  keep(event: SignedEvent): boolean
+  /** For events not kept: keep this index write anyway (e.g. history rows of this node's member). */
+  keepIndex(key: string): boolean
+  /** Verified bytes of the blocks connected peers have (block exchange); missing ones are left out. */
+  fetch(cids: CID[], options: { signal?: AbortSignal }): Promise<Map<string, Uint8Array>>
+  /** Fetched blocks kept on disk at most (oldest dropped first). @default 2_000 */
+  viewedMax?: number
 }
 
 export interface DagComponents {
@@ -189,6 +206,8 @@ export interface Dag extends Startable {
   listEvents(filter?: EventFilter): Promise<{ events: EventSummary[]; next: number | null }>
   /** Highest applied seq of every author (sync exchanges these). */
   heads(): Promise<ChainHead[]>
+  /** Heads of the chains this node stores whole and can serve to peers (all of them on a full node). */
+  servableHeads(): Promise<ChainHead[]>
   head(author: string): Promise<ChainHead | undefined>
   /** Encoded events of an author for seq in [fromSeq, toSeq], in order, at most `limit`. */
   chainRange(author: string, fromSeq: number, toSeq: number, limit?: number): Promise<Uint8Array[]>

@@ -69,6 +69,11 @@ export interface MeshInit {
   resumeDelayMs?: number
   /** How often an executor announces its status beacon (ms). @default 30_000 */
   beaconIntervalMs?: number
+  /**
+   * Whether this node may execute jobs at all. A light node (docs/roles.md) passes false: its executor is off
+   * and `setSettings({enabled: true})` throws ROLE_LIGHT_NO_EXECUTION. @default true
+   */
+  execution?: boolean
   /** Bids kept per job (one per executor; the first ones count). @default 64 */
   maxBidsPerJob?: number
   /** Executors whose latest status beacon is remembered (least recently heard dropped first). @default 1024 */

@@ -192,6 +192,8 @@ class DefaultMesh implements Mesh {
   private readonly resumeDelayMs: number
   private readonly beaconIntervalMs: number
   private readonly maxBidsPerJob: number
+  /** False on a light node: the executor stays off (MeshInit.execution). */
+  private readonly execution: boolean
   private readonly maxKnownExecutors: number
   private readonly fetchTimeoutMs: number
   private readonly recentLimit: number
@@ -247,6 +249,7 @@ class DefaultMesh implements Mesh {
     this.resumeDelayMs = init.resumeDelayMs ?? 10_000
     this.beaconIntervalMs = init.beaconIntervalMs ?? 30_000
     this.maxBidsPerJob = init.maxBidsPerJob ?? 64
+    this.execution = init.execution ?? true
     this.maxKnownExecutors = init.maxKnownExecutors ?? 1024
     this.fetchTimeoutMs = init.fetchTimeoutMs ?? 30_000
     this.recentLimit = init.recentJobs ?? 200
@@ -291,6 +294,9 @@ class DefaultMesh implements Mesh {
     this.lifecycle = new AbortController()
     this.sub = this.components.storage.json<unknown>('mesh')
     this.settings = fromStored(await this.sub.get('settings'))
+    // A light node never bids: its executor is off whatever the stored settings say (they are kept for a later
+    // start as a full node).
+    if (!this.execution) this.settings = { ...this.settings, enabled: false }
     this.started = true
     const { events } = this.components
     this.offs.push(
@@ -1980,6 +1986,12 @@ class DefaultMesh implements Mesh {
 
   async setSettings(patch: SettingsPatch): Promise<ExecutorSettings> {
     this.assertStarted()
+    if (!this.execution && patch.enabled === true) {
+      throw new IcnError(
+        'ROLE_LIGHT_NO_EXECUTION',
+        'This is a light node: it never bids on or executes jobs. Start it with --role full to contribute.',
+      )
+    }
     const next = applyPatch(this.settings, patch, this.now())
     await this.sub.put('settings', toStored(next))
     this.settings = next
@@ -2043,7 +2055,11 @@ class DefaultMesh implements Mesh {
   private explainContributor(a: ReturnType<DefaultMesh['availabilityNow']>, reputation: number): string[] {
     const out: string[] = []
     const until = a.until === null ? '' : ` until ${new Date(a.until).toISOString()}`
-    if (a.reason === 'disabled') out.push('Contributing is switched off (executor settings: enabled).')
+    if (!this.execution)
+      out.push(
+        'This is a light node: it never bids on or executes jobs (start it with --role full to contribute).',
+      )
+    else if (a.reason === 'disabled') out.push('Contributing is switched off (executor settings: enabled).')
     if (a.reason === 'locked') out.push('Your identity is locked: unlock it to bid and sign receipts.')
     if (a.reason === 'paused') out.push(`Contributing is paused${until}.`)
     if (a.reason === 'schedule') out.push(`Outside your contribution hours${until}.`)

@@ -175,6 +175,11 @@ export interface Network extends Startable {
    * ingested into the DAG; other blocks are stored in the block store.
    */
   fetch(cids: CID[], options?: { signal?: AbortSignal; peer?: string }): Promise<FetchResult>
+  /**
+   * Asks connected peers for blocks and returns the bytes they had, verified against their CIDs, without storing
+   * or ingesting them (a light node's on-demand reads). Empty when the network is down.
+   */
+  fetchBlocks(cids: CID[], options?: { signal?: AbortSignal }): Promise<Map<string, Uint8Array>>
   /** Announces in the DHT that this node has the block (queued, bounded). */
   provide(cid: CID): void
 

@@ -768,6 +768,34 @@ class DefaultNetwork implements Network {
     return { fetched, missing: [...wanted.keys()] }
   }
 
+  async fetchBlocks(cids: CID[], options: { signal?: AbortSignal } = {}): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>()
+    const host = this.host
+    if (!this.running || host === undefined) return found
+    const signal = AbortSignal.any([
+      this.lifecycle.signal,
+      ...(options.signal === undefined ? [] : [options.signal]),
+    ])
+    let wanted = [...cids]
+    for (const peer of host.getPeers().slice(0, 4)) {
+      for (const chunk of chunks(wanted, this.limits.blocksMaxWant)) {
+        if (signal.aborted) return found
+        try {
+          for (const [id, bytes] of await this.requestFrom(peer, chunk, signal)) found.set(id, bytes)
+        } catch (err) {
+          this.log.debug('block fetch from peer failed', {
+            peer: peer.toString(),
+            err: toIcnError(err).message,
+          })
+          break
+        }
+      }
+      wanted = wanted.filter((cid) => !found.has(cid.toString()))
+      if (wanted.length === 0) break
+    }
+    return found
+  }
+
   private async findProviders(cid: CID, signal: AbortSignal): Promise<PeerId[]> {
     const host = this.requireHost()
     const out: PeerId[] = []

@@ -102,7 +102,7 @@ export async function serveSync(stream: Stream, remotePeer: string, ctx: SyncSer
         break
       }
       case 'heads': {
-        heads ??= (await dag.heads()).sort(byAuthor)
+        heads ??= (await dag.servableHeads()).sort(byAuthor)
         const limit = Math.min(request.limit, limits.syncMaxHeadsPerPage)
         const { items, next } = page(heads, (h) => h.author, request.after, limit)
         const reply: HeadsReply = { heads: items.map((h) => [h.author, h.seq, CID.parse(h.id)]), next }

@@ -321,6 +321,22 @@ export const es: Messages = {
     lockText: 'Al bloquear se olvida la clave desbloqueada hasta que vuelvas a escribir tu contraseña.',
     lock: 'Bloquear',
     backup: 'Hacer una copia de mi identidad',
+    role: 'Papel de este nodo',
+    roleNow: 'Este nodo funciona como nodo {{role}}.',
+    roleLightNow:
+      'Guarda solo tu propio historial y lo que abres, pide el resto a los nodos completos y nunca puja por trabajos ni los ejecuta.',
+    roleValidatorListed: 'El estatuto de {{scopes}} te nombra validador.',
+    roleValidatorUnlisted:
+      'Ningún estatuto te nombra validador todavía, así que funciona como nodo completo.',
+    roleNext: 'Papel a partir del próximo arranque',
+    role_full: 'completo',
+    role_light: 'ligero',
+    role_validator: 'validador',
+    roleHint_full: 'guarda todo el historial de tus cooperativas y puede ejecutar trabajos de otros',
+    roleHint_light: 'usa mucho menos disco; puedes votar y enviar trabajos, pero nunca ejecuta trabajos',
+    roleHint_validator: 'un nodo completo que un estatuto nombra para dar fe de los resultados',
+    roleRestart: 'Un cambio se aplica cuando el nodo se reinicia.',
+    roleRestartPending: 'Guardado. Reinicia ICN para pasar al nuevo papel.',
   },
   logs: {
     title: 'Registro y diagnóstico',

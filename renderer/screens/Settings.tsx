@@ -1,5 +1,7 @@
 /** Appearance, language, where the node keeps its data and listens, and (in the desktop app) shell settings. */
 import type { ReactNode } from 'react'
+import type { NodeRoleName } from '../../app/contract'
+import { client } from '../lib/client'
 import { useTranslation } from 'react-i18next'
 import { Button, Definition, ErrorNotice, Ident, PageTitle, useAction } from '../components/ui'
 import { href } from '../lib/routes'
@@ -10,6 +12,7 @@ import { useNode } from '../stores/node'
 import { useSettings, type Language } from '../stores/settings'
 
 const THEMES: ThemePreference[] = ['system', 'light', 'dark']
+const ROLES: NodeRoleName[] = ['full', 'light', 'validator']
 const LANGUAGES: { value: Language; label: string }[] = [
   { value: 'en', label: 'English' },
   { value: 'es', label: 'Español' },
@@ -89,6 +92,7 @@ export function Settings(): ReactNode {
           </Definition>
         </dl>
       </section>
+      <RoleSettings />
       <section className="card" aria-labelledby="settings-identity">
         <h2 id="settings-identity">{t('settings.identity')}</h2>
         <p>{t('settings.lockText')}</p>
@@ -141,6 +145,53 @@ function ShellSettings(): ReactNode {
       </label>
       <p id="pause-hint" className="hint">
         {t('settings.pauseHint')}
+      </p>
+    </section>
+  )
+}
+
+/** The node's role (docs/roles.md): written to the node's config file, in force from the next start. */
+function RoleSettings(): ReactNode {
+  const { t } = useTranslation()
+  const status = useNode((s) => s.status)
+  const refresh = useNode((s) => s.refresh)
+  const choose = useAction(async (role: NodeRoleName) => {
+    await client().call('node.setRole', { role })
+    await refresh()
+  })
+  if (status === null) return null
+  const next = status.nextRole ?? status.role
+  return (
+    <section className="card" aria-labelledby="settings-role">
+      <h2 id="settings-role">{t('settings.role')}</h2>
+      <p>
+        {t('settings.roleNow', { role: t(`settings.role_${status.role}`) })}{' '}
+        {status.role === 'light' ? t('settings.roleLightNow') : null}
+        {status.role === 'validator'
+          ? status.validatorOf.length > 0
+            ? t('settings.roleValidatorListed', { scopes: status.validatorOf.join(', ') })
+            : t('settings.roleValidatorUnlisted')
+          : null}
+      </p>
+      <ErrorNotice error={choose.error} />
+      <fieldset className="radio-group" aria-describedby="role-hint">
+        <legend>{t('settings.roleNext')}</legend>
+        {ROLES.map((value) => (
+          <label key={value} className="radio">
+            <input
+              type="radio"
+              name="role"
+              value={value}
+              checked={next === value}
+              disabled={choose.busy}
+              onChange={() => void choose.run(value)}
+            />
+            {t(`settings.role_${value}`)} — {t(`settings.roleHint_${value}`)}
+          </label>
+        ))}
+      </fieldset>
+      <p id="role-hint" className="hint">
+        {next !== status.role ? t('settings.roleRestartPending') : t('settings.roleRestart')}
       </p>
     </section>
   )

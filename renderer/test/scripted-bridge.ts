@@ -73,6 +73,10 @@ export function nodeStatus(overrides: Partial<NodeStatus> = {}): NodeStatus {
     events: 3,
     authors: 1,
     pendingEvents: 0,
+    role: 'full',
+    nextRole: 'full',
+    executes: true,
+    validatorOf: [],
     ...overrides,
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * Roles bench (issue 10): a full and a light node ingest the same 10,000 events (transfers between 200 other
+ * members), each in its own process; prints disk use (sum of file sizes in the data dir, after a full compaction
+ * and as LevelDB left it),
+ * RSS and heap for both. Target: the light node's disk ≤ 10 % of the full node's.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { tempDir } from '../core/test/helpers'
+import { atMost, round, type BenchSuite, type Figure } from './harness'
+
+const run = promisify(execFile)
+
+interface ChildResult {
+  role: string
+  events: number
+  root: string
+  diskBytes: number
+  diskBytesAsLeft: number
+  rssBytes: number
+  heapBytes: number
+  ingestMs: number
+}
+
+async function measure(role: 'full' | 'light', start: number): Promise<ChildResult> {
+  const dir = await tempDir(`icn-bench-role-${role}-`)
+  try {
+    const child = fileURLToPath(new URL('./roles-child.ts', import.meta.url))
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', child, role, dir.path, String(start)],
+      {
+        maxBuffer: 1 << 20,
+      },
+    )
+    return JSON.parse(stdout.trim().split('\n').at(-1) as string) as ChildResult
+  } finally {
+    await dir.cleanup()
+  }
+}
+
+const MB = 1024 * 1024
+
+export const rolesBench: BenchSuite = {
+  name: 'roles',
+  async run(): Promise<Figure[]> {
+    // Both processes sign the same events: one start time for the chains' timestamps.
+    const start = Date.now() - 3_600_000
+    const full = await measure('full', start)
+    const light = await measure('light', start)
+    if (full.root !== light.root || full.events !== light.events)
+      throw new Error(`the light node disagrees: ${light.events} events, root ${light.root} vs ${full.root}`)
+    const share = (100 * light.diskBytes) / full.diskBytes
+    return [
+      {
+        name: `light node disk after ${full.events} events, compacted (share of the full node's)`,
+        value: round(share, 1),
+        unit: '%',
+        target: '≤ 10',
+        pass: atMost(share, 10),
+        baseline: { name: 'full node disk', value: round(full.diskBytes / MB, 2), unit: 'MiB' },
+      },
+      {
+        name: 'light node disk (compacted)',
+        value: round(light.diskBytes / MB, 2),
+        unit: 'MiB',
+        target: 'informational',
+      },
+      {
+        name: 'light node disk as LevelDB left it (before compaction)',
+        value: round(light.diskBytesAsLeft / MB, 2),
+        unit: 'MiB',
+        target: 'informational',
+        baseline: { name: 'full node, as left', value: round(full.diskBytesAsLeft / MB, 2), unit: 'MiB' },
+      },
+      {
+        name: 'light node RSS after ingest',
+        value: round(light.rssBytes / MB, 1),
+        unit: 'MiB',
+        target: 'informational',
+        baseline: { name: 'full node RSS', value: round(full.rssBytes / MB, 1), unit: 'MiB' },
+      },
+      {
+        name: 'light node heap after ingest',
+        value: round(light.heapBytes / MB, 1),
+        unit: 'MiB',
+        target: 'informational',
+        baseline: { name: 'full node heap', value: round(full.heapBytes / MB, 1), unit: 'MiB' },
+      },
+      {
+        name: 'light node ingest',
+        value: Math.round((light.events / light.ingestMs) * 1000),
+        unit: 'events/s',
+        target: 'informational',
+        baseline: {
+          name: 'full node ingest',
+          value: Math.round((full.events / full.ingestMs) * 1000),
+          unit: 'events/s',
+        },
+      },
+    ]
+  },
+}
