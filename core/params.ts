@@ -173,14 +173,19 @@ export function isParamName(name: unknown): name is ParamName {
 
 let defaults: Readonly<ParamValues> | undefined
 
-/** A fresh copy of the defaults (callers overlay a scope's values on it); the table is read once. */
-export function defaultParams(): ParamValues {
+/** The defaults, built once and frozen (a write to them throws rather than changing every later read). */
+export function frozenDefaultParams(): Readonly<ParamValues> {
   if (defaults === undefined) {
     const out = {} as ParamValues
     for (const [name, spec] of Object.entries(PARAMS)) out[name as ParamName] = spec.default
     defaults = Object.freeze(out)
   }
-  return { ...defaults }
+  return defaults
+}
+
+/** A fresh copy of the defaults (callers overlay a scope's values on it). */
+export function defaultParams(): ParamValues {
+  return { ...frozenDefaultParams() }
 }
 
 /** Bounds a charter may narrow (never widen) for one parameter. */

@@ -1,6 +1,13 @@
 import type { StateView } from './dag'
 import { GLOBAL_SCOPE } from './dag/event'
-import { defaultParams, PARAMS, type ParamBounds, type ParamName, type ParamValues } from './params'
+import {
+  defaultParams,
+  frozenDefaultParams,
+  PARAMS,
+  type ParamBounds,
+  type ParamName,
+  type ParamValues,
+} from './params'
 
 /**
  * Scope state (federations, cooperatives) is written by governance and read by every service through these
@@ -45,9 +52,13 @@ export async function readScopeInfo(view: StateView, scope: string): Promise<Sco
 }
 
 /** The scope's parameters: stored values over defaults. */
-export async function readParams(view: StateView, scope: string): Promise<ParamValues> {
+/**
+ * A scope's parameters: the defaults overlaid with its stored values. Read on every charged event; the global
+ * scope's are the frozen defaults themselves (no copy), so callers must not modify the result.
+ */
+export async function readParams(view: StateView, scope: string): Promise<Readonly<ParamValues>> {
+  if (scope === GLOBAL_SCOPE) return frozenDefaultParams()
   const params = defaultParams()
-  if (scope === GLOBAL_SCOPE) return params
   const stored = await view.get<Partial<Record<string, bigint | number>>>(scopeKeys.params(scope))
   if (stored !== undefined) {
     for (const [name, value] of Object.entries(stored)) {
