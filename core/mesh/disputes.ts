@@ -1,5 +1,6 @@
+import { bigOf, blockCid, eventCid, hasExactly, isMap, malformed } from './parse'
 import { IcnError } from '../errors'
-import { CID, DAG_CBOR, RAW, isSha256Cid, type EventTypeHandler, type StateView } from '../dag'
+import type { CID, EventTypeHandler, StateView } from '../dag'
 import { createCredit } from '../economics'
 import { readParams, readScopeInfo } from '../scope'
 import {
@@ -189,41 +190,6 @@ export function verdictFor(kind: 'paid' | 'rejected', matches: boolean): Dispute
 }
 
 // ---- parsing helpers ---------------------------------------------------------------------------------------------
-
-function malformed(type: string, why: string): IcnError {
-  return new IcnError('DAG_INVALID_EVENT', `Malformed ${type} event: ${why}.`)
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array) &&
-    CID.asCID(value) === null
-  )
-}
-
-function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
-  const present = Object.keys(value)
-  return present.length === keys.length && keys.every((k) => k in value)
-}
-
-function eventCid(value: unknown): CID | null {
-  const cid = CID.asCID(value)
-  return cid !== null && cid.code === DAG_CBOR && isSha256Cid(cid) ? cid : null
-}
-
-function blockCid(value: unknown): CID | null {
-  const cid = CID.asCID(value)
-  return cid !== null && (cid.code === RAW || cid.code === DAG_CBOR) && isSha256Cid(cid) ? cid : null
-}
-
-function bigOf(value: unknown): bigint | null {
-  if (typeof value === 'bigint') return value >= 0n ? value : null
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value)
-  return null
-}
 
 async function requireDispute(view: StateView, dispute: CID): Promise<DisputeRecord> {
   const record = await readDisputeById(view, dispute.toString())
