@@ -51,6 +51,36 @@ export async function startNode(existingDir?: string): Promise<NodeHandle> {
   return handle
 }
 
+/**
+ * Two daemons with an identity each (`icn id create`), B connected to A over libp2p on loopback: the setup of the
+ * two-member specs. Returns the nodes and their DIDs.
+ */
+export async function startConnectedPair(): Promise<{
+  a: NodeHandle
+  b: NodeHandle
+  dids: [string, string]
+}> {
+  const [a, b] = await Promise.all([startNode(), startNode()])
+  const dids: string[] = []
+  for (const n of [a, b]) {
+    expect((await n.cli(['id', 'create'], { ICN_PASSPHRASE: PASSPHRASE })).code).toBe(0)
+    dids.push((JSON.parse((await n.cli(['--json', 'id', 'show'])).stdout) as { did: string }).did)
+  }
+  const status = JSON.parse((await a.cli(['--json', 'status'])).stdout) as { listenAddrs: string[] }
+  const addr = status.listenAddrs.find((x) => x.includes('/tcp/') && !x.includes('/ws'))
+  expect(addr).toBeDefined()
+  const connected = await b.cli(['connect', addr!])
+  expect(connected.code, connected.stderr).toBe(0)
+  return { a, b, dids: [dids[0]!, dids[1]!] }
+}
+
+/** Opens the node's browser UI on the Wallet screen. */
+export async function openWallet(page: Page, node: NodeHandle): Promise<void> {
+  await page.goto(node.browserUrl)
+  await page.getByRole('link', { name: 'Wallet', exact: true }).click()
+  await expect(page.getByRole('heading', { name: 'Wallet' })).toBeVisible()
+}
+
 /** No serious or critical accessibility violation on the page as it is now. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   // Legacy mode runs axe in the page itself instead of opening a helper page per scan (3 s → 0.6 s here);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { captureScreen, PASSPHRASE, startNode, type NodeHandle } from './helpers'
+import { captureScreen, openWallet as openWalletScreen, startConnectedPair, type NodeHandle } from './helpers'
 
 /**
  * Tokens in the wallet, two members on two daemons connected over libp2p on loopback (the global scope counts
@@ -10,28 +10,17 @@ import { captureScreen, PASSPHRASE, startNode, type NodeHandle } from './helpers
  */
 let a: NodeHandle
 let b: NodeHandle
-const dids: string[] = []
+let dids: [string, string]
 
 test.beforeAll(async () => {
-  ;[a, b] = await Promise.all([startNode(), startNode()])
-  for (const n of [a, b]) {
-    expect((await n.cli(['id', 'create'], { ICN_PASSPHRASE: PASSPHRASE })).code).toBe(0)
-    dids.push((JSON.parse((await n.cli(['--json', 'id', 'show'])).stdout) as { did: string }).did)
-  }
-  const status = JSON.parse((await a.cli(['--json', 'status'])).stdout) as { listenAddrs: string[] }
-  const addr = status.listenAddrs.find((x) => x.includes('/tcp/') && !x.includes('/ws'))
-  expect(addr).toBeDefined()
-  const connected = await b.cli(['connect', addr!])
-  expect(connected.code, connected.stderr).toBe(0)
+  ;({ a, b, dids } = await startConnectedPair())
 })
 test.afterAll(async () => {
   await Promise.all([a?.destroy(), b?.destroy()])
 })
 
 async function openWallet(page: Page, node: NodeHandle): Promise<void> {
-  await page.goto(node.browserUrl)
-  await page.getByRole('link', { name: 'Wallet', exact: true }).click()
-  await expect(page.getByRole('heading', { name: 'Wallet' })).toBeVisible()
+  await openWalletScreen(page, node)
   await expect(page.getByRole('region', { name: 'Tokens', exact: true })).toBeVisible()
 }
 
@@ -81,7 +70,7 @@ test('create a token class, mint, send to another member and burn: both wallets 
   await use.getByRole('button', { name: 'Send tokens' }).click()
   await expect(use.getByRole('alert')).toContainText('ECONOMICS_')
 
-  await use.getByLabel('Recipient of the tokens (member DID)').fill(dids[1]!)
+  await use.getByLabel('Recipient of the tokens (member DID)').fill(dids[1])
   await use.getByLabel('Note for the recipient').fill('for the rye')
   await use.getByRole('button', { name: 'Send tokens' }).click()
   await expect(use.getByText(/^Sent 2\.25 BREAD to /)).toBeVisible()

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { captureScreen, PASSPHRASE, startNode, type NodeHandle } from './helpers'
+import { captureScreen, openWallet as openWalletScreen, startConnectedPair, type NodeHandle } from './helpers'
 
 /**
  * Two members on two daemons connected over libp2p on loopback: one sends mana in the UI, and both wallets update
@@ -7,28 +7,17 @@ import { captureScreen, PASSPHRASE, startNode, type NodeHandle } from './helpers
  */
 let a: NodeHandle
 let b: NodeHandle
-const dids: string[] = []
+let dids: [string, string]
 
 test.beforeAll(async () => {
-  ;[a, b] = await Promise.all([startNode(), startNode()])
-  for (const n of [a, b]) {
-    expect((await n.cli(['id', 'create'], { ICN_PASSPHRASE: PASSPHRASE })).code).toBe(0)
-    dids.push((JSON.parse((await n.cli(['--json', 'id', 'show'])).stdout) as { did: string }).did)
-  }
-  const status = JSON.parse((await a.cli(['--json', 'status'])).stdout) as { listenAddrs: string[] }
-  const addr = status.listenAddrs.find((x) => x.includes('/tcp/') && !x.includes('/ws'))
-  expect(addr).toBeDefined()
-  const connected = await b.cli(['connect', addr!])
-  expect(connected.code, connected.stderr).toBe(0)
+  ;({ a, b, dids } = await startConnectedPair())
 })
 test.afterAll(async () => {
   await Promise.all([a?.destroy(), b?.destroy()])
 })
 
 async function openWallet(page: Page, node: NodeHandle): Promise<void> {
-  await page.goto(node.browserUrl)
-  await page.getByRole('link', { name: 'Wallet', exact: true }).click()
-  await expect(page.getByRole('heading', { name: 'Wallet' })).toBeVisible()
+  await openWalletScreen(page, node)
   await expect(page.getByTestId('wallet-available')).toBeVisible()
 }
 
@@ -54,7 +43,7 @@ test('sending mana in the UI updates both wallets live', async ({ browser }) => 
   await pageA.getByRole('button', { name: 'Send', exact: true }).click()
   await expect(pageA.getByRole('alert')).toContainText('ECONOMICS_INVALID_RECIPIENT')
 
-  await pageA.getByLabel('Recipient (member DID)').fill(dids[1]!)
+  await pageA.getByLabel('Recipient (member DID)').fill(dids[1])
   await pageA.getByLabel('Memo').fill('for the bikes')
   await pageA.getByRole('button', { name: 'Send', exact: true }).click()
   await expect(pageA.getByText(/^Sent 7 mana to /)).toBeVisible()
