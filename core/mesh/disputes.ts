@@ -508,33 +508,22 @@ export const resolveHandler: EventTypeHandler<ResolveBody> = {
     if (body.result === 'confirm') return
     const memo = `dispute ${dispute.id}: settlement of job ${dispute.job} reversed`.slice(0, 280)
     const key = disputeOutcomeKey(dispute.job)
-    if (dispute.kind === 'paid') {
-      // The submitter paid for a wrong result: it gets the price back now and the executor owes it.
-      if (dispute.price > 0n) {
-        await createCredit(tx, ctx, {
-          kind: 'refund',
-          to: dispute.submitter,
-          amount: dispute.price,
-          from: dispute.executor,
-          memo,
-        })
-        writeDebt(tx, { dispute, resolution: ctx.id, debtor: dispute.executor, creditor: dispute.submitter })
-      }
-      await recordJobOutcome(tx, ctx, { subject: dispute.executor, outcome: 'failure', key })
-    } else {
-      // The executor's correct result was rejected: it gets the agreed price and the submitter owes it.
-      if (dispute.price > 0n) {
-        await createCredit(tx, ctx, {
-          kind: 'settlement',
-          to: dispute.executor,
-          amount: dispute.price,
-          from: dispute.submitter,
-          memo,
-        })
-        writeDebt(tx, { dispute, resolution: ctx.id, debtor: dispute.submitter, creditor: dispute.executor })
-      }
-      await recordJobOutcome(tx, ctx, { subject: dispute.executor, outcome: 'success', key })
+    // Paid for a wrong result: the submitter gets the price back now and the executor owes it. A correct result
+    // that was rejected: the executor gets the agreed price and the submitter owes it.
+    const paid = dispute.kind === 'paid'
+    const creditor = paid ? dispute.submitter : dispute.executor
+    const debtor = paid ? dispute.executor : dispute.submitter
+    if (dispute.price > 0n) {
+      await createCredit(tx, ctx, {
+        kind: paid ? 'refund' : 'settlement',
+        to: creditor,
+        amount: dispute.price,
+        from: debtor,
+        memo,
+      })
+      writeDebt(tx, { dispute, resolution: ctx.id, debtor, creditor })
     }
+    await recordJobOutcome(tx, ctx, { subject: dispute.executor, outcome: paid ? 'failure' : 'success', key })
   },
 }
 
