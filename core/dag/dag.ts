@@ -837,49 +837,10 @@ class DefaultDag implements Dag {
       altKey?: string
     }
     const nodes = new Map<string, Node>()
-    for await (const [id, meta] of this.metaSub.iterator()) {
-      if (meta.status === 'evidence') continue
-      const flag = this.flags.get(meta.author)
-      if (flag !== undefined && meta.seq >= flag.seq) {
-        this.staging.put(
-          this.metaSub,
-          id,
-          withStatus(meta, 'voided', {
-            code: 'DAG_EQUIVOCATION',
-            message: `${meta.author} equivocated at seq ${flag.seq}.`,
-          }),
-        )
-        continue
-      }
-      const verified = await this.readEvent(id, false)
-      const handler = this.handlers.get(meta.type)
-      if (verified === undefined || handler === undefined) continue
-      const body = handler.parseBody(verified.event.body, verified.event)
-      const deps = verified.event.prev === null ? [] : [verified.event.prev.toString()]
-      if (handler.deps !== undefined)
-        deps.push(...handler.deps(body, verified.event).map((c) => c.toString()))
-      const conflict = handler.conflict?.(body, verified.event)
-      nodes.set(id, {
-        id,
-        ts: meta.ts,
-        verified,
-        handler,
-        body,
-        deps,
-        ...(conflict === undefined
-          ? {}
-          : { conflictKey: conflict.key, altKey: alternativeKey(conflict, meta.ts, id) }),
-      })
-    }
-    for (const [id, verified] of foreign) {
+    const addNode = (id: string, verified: VerifiedEvent): void => {
       const { event } = verified
-      const flag = this.flags.get(event.author)
-      if (flag !== undefined && event.seq >= flag.seq) {
-        this.staging.put(this.seenSub, id, SEEN_VOIDED)
-        continue
-      }
       const handler = this.handlers.get(event.type)
-      if (handler === undefined) continue
+      if (handler === undefined) return
       const body = handler.parseBody(event.body, event)
       const deps = event.prev === null ? [] : [event.prev.toString()]
       if (handler.deps !== undefined) deps.push(...handler.deps(body, event).map((c) => c.toString()))
@@ -895,6 +856,31 @@ class DefaultDag implements Dag {
           ? {}
           : { conflictKey: conflict.key, altKey: alternativeKey(conflict, event.ts, id) }),
       })
+    }
+    for await (const [id, meta] of this.metaSub.iterator()) {
+      if (meta.status === 'evidence') continue
+      const flag = this.flags.get(meta.author)
+      if (flag !== undefined && meta.seq >= flag.seq) {
+        this.staging.put(
+          this.metaSub,
+          id,
+          withStatus(meta, 'voided', {
+            code: 'DAG_EQUIVOCATION',
+            message: `${meta.author} equivocated at seq ${flag.seq}.`,
+          }),
+        )
+        continue
+      }
+      const verified = await this.readEvent(id, false)
+      if (verified !== undefined) addNode(id, verified)
+    }
+    for (const [id, verified] of foreign) {
+      const flag = this.flags.get(verified.event.author)
+      if (flag !== undefined && verified.event.seq >= flag.seq) {
+        this.staging.put(this.seenSub, id, SEEN_VOIDED)
+        continue
+      }
+      addNode(id, verified)
     }
     // Alternatives are tried best first: each depends on the next better one of its conflict key.
     const groups = new Map<string, Node[]>()

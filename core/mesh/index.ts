@@ -7,6 +7,7 @@ import type { CID, Dag } from '../dag'
 import type { Runtime, JobEngine, JobResult } from '../runtime'
 import type { ExecutorSettings, SettingsPatch, DeclineReason, AvailabilityReason } from './settings'
 import type { JobManifest, VerificationMode } from './manifest'
+import type { DisputeRecord } from './disputes'
 
 /**
  * The mesh job market (DESIGN §7, docs/mesh.md): members submit WASM jobs with escrowed mana, executors bid,
@@ -353,21 +354,8 @@ export interface VerdictView {
   ts: number
 }
 
-export interface DisputeView {
-  id: string
-  job: string
-  scope: string
-  settlement: string
-  receipt: string
-  /** The settlement disputed. */
-  kind: 'paid' | 'rejected'
-  price: bigint
-  submitter: string
-  executor: string
-  opener: string
-  reason: string
-  validators: string[]
-  quorum: number
+/** A stored dispute (its event's ts as `openedAt`) with its verdicts, resolution and debt. */
+export interface DisputeView extends Omit<DisputeRecord, 'ts'> {
   status: DisputeStatus
   verdicts: VerdictView[]
   resolution: { id: string; by: string; ts: number } | null

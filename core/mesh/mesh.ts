@@ -1392,20 +1392,9 @@ class DefaultMesh implements Mesh {
     const verdicts = await readVerdicts(view, record.id)
     const resolution = await readResolution(view, record.id)
     const debt = resolution?.result === 'reverse' ? await readDebt(view, record.job) : undefined
+    const { ts: openedAt, ...stored } = record
     return {
-      id: record.id,
-      job: record.job,
-      scope: record.scope,
-      settlement: record.settlement,
-      receipt: record.receipt,
-      kind: record.kind,
-      price: record.price,
-      submitter: record.submitter,
-      executor: record.executor,
-      opener: record.opener,
-      reason: record.reason,
-      validators: record.validators,
-      quorum: record.quorum,
+      ...stored,
       status: statusOf(resolution?.result),
       verdicts: verdicts
         .sort((a, b) => a.ts - b.ts || (a.validator < b.validator ? -1 : 1))
@@ -1424,7 +1413,7 @@ class DefaultMesh implements Mesh {
       resolution:
         resolution === undefined ? null : { id: resolution.id, by: resolution.by, ts: resolution.ts },
       debt: debt === undefined ? null : { debtor: debt.debtor, creditor: debt.creditor, amount: debt.amount },
-      openedAt: record.ts,
+      openedAt,
     }
   }
 
