@@ -1,6 +1,7 @@
 /**
  * Roles bench (issue 10): a full and a light node ingest the same 10,000 events (transfers between 200 other
- * members), each in its own process; prints disk use (sum of file sizes in the data dir, after a full compaction
+ * members and the recipients' receives; then, as the worst case, 10,000 transfers nobody acknowledges), each in
+ * its own process; prints disk use (sum of file sizes in the data dir, after a full compaction
  * and as LevelDB left it),
  * RSS and heap for both. Target: the light node's disk ≤ 10 % of the full node's.
  */
@@ -23,13 +24,15 @@ interface ChildResult {
   ingestMs: number
 }
 
-async function measure(role: 'full' | 'light', start: number): Promise<ChildResult> {
+type Workload = 'settled' | 'unreceived'
+
+async function measure(role: 'full' | 'light', start: number, workload: Workload): Promise<ChildResult> {
   const dir = await tempDir(`icn-bench-role-${role}-`)
   try {
     const child = fileURLToPath(new URL('./roles-child.ts', import.meta.url))
     const { stdout } = await run(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', child, role, dir.path, String(start)],
+      ['--expose-gc', '--import', 'tsx', child, role, dir.path, String(start), workload],
       {
         maxBuffer: 1 << 20,
       },
@@ -47,19 +50,33 @@ export const rolesBench: BenchSuite = {
   async run(): Promise<Figure[]> {
     // Both processes sign the same events: one start time for the chains' timestamps.
     const start = Date.now() - 3_600_000
-    const full = await measure('full', start)
-    const light = await measure('light', start)
-    if (full.root !== light.root || full.events !== light.events)
-      throw new Error(`the light node disagrees: ${light.events} events, root ${light.root} vs ${full.root}`)
+    const full = await measure('full', start, 'settled')
+    const light = await measure('light', start, 'settled')
+    const openFull = await measure('full', start, 'unreceived')
+    const openLight = await measure('light', start, 'unreceived')
+    for (const [f, l] of [
+      [full, light],
+      [openFull, openLight],
+    ] as const)
+      if (f.root !== l.root || f.events !== l.events)
+        throw new Error(`the light node disagrees: ${l.events} events, root ${l.root} vs ${f.root}`)
+    const openShare = (100 * openLight.diskBytes) / openFull.diskBytes
     const share = (100 * light.diskBytes) / full.diskBytes
     return [
       {
-        name: `light node disk after ${full.events} events, compacted (share of the full node's)`,
+        name: `light node disk after ${full.events} events (transfers between 200 other members and their receives), compacted (share of the full node's)`,
         value: round(share, 1),
         unit: '%',
         target: '≤ 10',
         pass: atMost(share, 10),
         baseline: { name: 'full node disk', value: round(full.diskBytes / MB, 2), unit: 'MiB' },
+      },
+      {
+        name: `worst case: ${openFull.events} transfers nobody acknowledged (every credit open in the state), light share`,
+        value: round(openShare, 1),
+        unit: '%',
+        target: 'informational',
+        baseline: { name: 'full node disk', value: round(openFull.diskBytes / MB, 2), unit: 'MiB' },
       },
       {
         name: 'light node disk (compacted)',

@@ -33,7 +33,7 @@ const LIGHT_DROPPED_TYPES = new Set([
   'note',
 ])
 /** Per-account index rows (core/economics/keys.ts indexKeys: history, by kind, by counterparty, pending). */
-const ACCOUNT_INDEX_PREFIXES = ['econ/h/', 'econ/hk/', 'econ/hc/', 'econ/pend/']
+const ACCOUNT_INDEX_PREFIXES = ['econ/h/', 'econ/hk/', 'econ/hc/', 'econ/pend/', 'econ/rcvd/']
 
 export interface IcnNodeInit {
   /** Directory holding the database, keystore and node files; created (0700) if absent. */

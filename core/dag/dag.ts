@@ -91,7 +91,7 @@ class DefaultDag implements Dag {
   private countersSub!: JsonSublevel<Counters>
   private altSub!: JsonSublevel<string>
   /** Holds REFOLD_PENDING from before a refold clears state until its rebuilt state has landed. */
-  private refoldSub!: JsonSublevel<{ startedAt: number }>
+  private refoldSub!: JsonSublevel<{ startedAt: number; reason?: string }>
   /** Light mode: id → SEEN_APPLIED | SEEN_VOIDED for events whose body is not stored. */
   private seenSub!: JsonSublevel<number>
   /** Light mode: order → id of the bodies fetched on demand (a bounded cache, oldest dropped first). */
@@ -162,7 +162,7 @@ class DefaultDag implements Dag {
     this.evidenceSub = storage.json<FlagRecord>('evidence')
     this.countersSub = storage.json<Counters>('counters')
     this.altSub = storage.json<string>('alternatives')
-    this.refoldSub = storage.json<{ startedAt: number }>('refold')
+    this.refoldSub = storage.json<{ startedAt: number; reason?: string }>('refold')
     this.seenSub = storage.json<number>('seen')
     this.viewedSub = storage.json<string>('viewed')
     if (this.light !== undefined) {
@@ -187,10 +187,8 @@ class DefaultDag implements Dag {
     const interrupted = await this.refoldSub.get(REFOLD_PENDING)
     if (interrupted !== undefined) {
       this.components.logger.warn(
-        'a refold was interrupted (the node stopped mid-way); rebuilding the state',
-        {
-          since: interrupted.startedAt,
-        },
+        interrupted.reason ?? 'a refold was interrupted (the node stopped mid-way); rebuilding the state',
+        { since: interrupted.startedAt },
       )
       if (this.light === undefined) await this.refoldNow()
       else {

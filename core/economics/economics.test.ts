@@ -100,6 +100,15 @@ describe('transfers and receipts', () => {
     expect(await status(r)).toBe('applied')
     expect(await available(bob.did)).toBeGreaterThanOrEqual(620n)
     expect(await n.node.economics.pending({ did: bob.did })).toEqual([])
+    // A received credit leaves the state (it holds open credits only); the archive still answers for it.
+    expect(await n.node.dag.view().get(`econ/credit/${t.id}:0`)).toBeUndefined()
+    expect(await n.node.economics.credit(`${t.id}:0`)).toMatchObject({
+      received: true,
+      from: alice.did,
+      to: bob.did,
+      amount: 120n,
+      memo: 'rent',
+    })
     // The same credit cannot be received twice, nor by someone else.
     const again = receive(bob, t)
     const carol = testAuthor()

@@ -40,6 +40,7 @@ import {
   creditGrant,
   decodeEntry,
   readCredit,
+  readReceivedCredit,
   readReputation,
   readSupply,
   reputationScore,
@@ -199,7 +200,7 @@ class DefaultEconomics implements Economics {
       const groups = new Map<string, CreditRecord[]>()
       for (const id of fresh) {
         const credit = await readCredit(view, id)
-        if (credit === undefined || (await view.get(econKeys.received(id))) !== undefined) continue
+        if (credit === undefined) continue // received meanwhile (or its source was voided)
         const key = `${credit.scope}|${credit.asset === 'mana' ? 'mana' : 'token'}`
         let group = groups.get(key)
         if (group === undefined) groups.set(key, (group = []))
@@ -441,9 +442,12 @@ class DefaultEconomics implements Economics {
     if (typeof id !== 'string' || !/^[a-z0-9]{8,120}:[0-9]{1,3}$/.test(id))
       throw new IcnError('INVALID_ARGUMENT', 'A credit id is <source event id>:<index>.')
     const view = this.view()
-    const credit = await readCredit(view, id)
-    if (credit === undefined) return undefined
-    return { ...credit, received: (await view.get(econKeys.received(id))) !== undefined }
+    const open = await readCredit(view, id)
+    if (open !== undefined) return { ...open, received: false }
+    const received = await readReceivedCredit(view, id)
+    if (received === undefined) return undefined
+    const { by: _by, at: _at, ...credit } = received
+    return { ...credit, received: true }
   }
 
   async tokenClass(id: string): Promise<TokenClassRecord & { minted: bigint; burned: bigint }> {

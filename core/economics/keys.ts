@@ -1,8 +1,11 @@
 /**
  * Where the ledger lives. State keys (hashed into the state root) follow the fold contract: each is written only
- * by events of the DID it names (accounts, holdings, receipts of credits), once by the event it is named after
- * (credits, classes, token registry), or as an order-independent counter (supply, reputation). Index keys
- * (history, pending credits, class listings) are derived and not hashed.
+ * by events of the DID it names (accounts, holdings), once by the event it is named after (classes, token
+ * registry), or as an order-independent counter (supply, reputation). A credit is written once by its source
+ * event and deleted once by the recipient's receive, which has the source among its dependencies, so every
+ * order of delivery sees create-then-delete: the state holds open credits only and does not grow with every
+ * payment ever made (docs/decisions.md "Settled credits leave the state"). Index keys (history, pending and
+ * received credits, class listings) are derived and not hashed.
  */
 const TS_WIDTH = 15
 
@@ -13,10 +16,8 @@ export const econKeys = {
   /** Mana account of a DID in an economy; written only by the DID's own events. */
   account: (economy: string, did: string): string => `econ/acct/${economy}/${did}`,
   accountPrefix: (economy: string): string => `econ/acct/${economy}/`,
-  /** A credit, written once by its source event: `<source event id>:<index>`. */
+  /** An open credit, written by its source event, deleted by the receive: `<source event id>:<index>`. */
   credit: (creditId: string): string => `econ/credit/${creditId}`,
-  /** The receipt of a credit, written by the recipient's receive. */
-  received: (creditId: string): string => `econ/recv/${creditId}`,
   /** Escrow of an owner, keyed by what it is for (a job or event id). */
   reservation: (economy: string, owner: string, key: string): string =>
     `econ/resv/${economy}/${owner}/${key}`,
@@ -51,6 +52,11 @@ export const indexKeys = {
     `econ/hc/${economy}/${did}/${counterparty}/`,
   /** Credits not yet received, per recipient. */
   pending: (to: string): string => `econ/pend/${to}/`,
+  /**
+   * A received credit: its record moves here from the state when the recipient's receive applies it (so the state
+   * holds open credits only), with the receive's id and time. Lets `economics.credit` answer for settled credits.
+   */
+  received: (creditId: string): string => `econ/rcvd/${creditId}`,
   /** Token classes per scope, for listings. */
   classes: (scope: string): string => `econ/classes/${scope}/`,
   allClasses: 'econ/classes/',

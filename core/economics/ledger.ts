@@ -3,7 +3,8 @@
  * grants, disputes) call inside the transaction of the event they are applying. Every function follows the
  * fold contract: it reads the event, its causal past and keys it owns, and writes only
  *   - the account and holdings of the event's author (its own chain orders them),
- *   - records named after the event itself (credits), and
+ *   - records named after the event itself (credits; the recipient's receive, which depends on the source event,
+ *     deletes the credit it takes), and
  *   - order-independent counters (token supply, reputation).
  * Value given to someone else is never written into their account: it becomes a pending credit that the
  * recipient's chain acknowledges (mana/receive, token/receive), so every node judges every spend the same way.
@@ -325,11 +326,15 @@ function storedCredit(c: CreditRecord): Record<string, unknown> {
   return out
 }
 
+type StoredCredit = Omit<CreditRecord, 'id' | 'source' | 'index'> & Partial<CreditRecord>
+
+/** An open credit (in the state). */
 export async function readCredit(view: StateView, id: string): Promise<CreditRecord | undefined> {
-  const raw = await view.get<Omit<CreditRecord, 'id' | 'source' | 'index'> & Partial<CreditRecord>>(
-    econKeys.credit(id),
-  )
-  if (raw === undefined) return undefined
+  const raw = await view.get<StoredCredit>(econKeys.credit(id))
+  return raw === undefined ? undefined : fromStored(id, raw)
+}
+
+function fromStored(id: string, raw: StoredCredit): CreditRecord {
   const split = id.lastIndexOf(':')
   return {
     ...raw,
@@ -354,6 +359,13 @@ export async function checkReceivable(
 ): Promise<CreditRecord> {
   const credit = await readCredit(view, id)
   const source = id.slice(0, id.lastIndexOf(':'))
+  // A received credit has left the state; its archive row names it (a light node keeps that row for its own
+  // credits only, and calls a second receive of another member's credit unknown: rejected either way).
+  if (credit === undefined && (await view.getIndex(indexKeys.received(id))) !== undefined) {
+    throw new IcnError('ECONOMICS_ALREADY_RECEIVED', `The credit ${id} was already received.`, {
+      details: { credit: id },
+    })
+  }
   if (credit === undefined || !(await view.isEffective(source))) {
     throw new IcnError(
       'ECONOMICS_UNKNOWN_TRANSFER',
@@ -379,18 +391,26 @@ export async function checkReceivable(
       `The credit ${id} belongs to scope ${credit.scope}; acknowledge it there.`,
     )
   }
-  if ((await view.get(econKeys.received(id))) !== undefined) {
-    throw new IcnError('ECONOMICS_ALREADY_RECEIVED', `The credit ${id} was already received.`, {
-      details: { credit: id },
-    })
-  }
   return credit
 }
 
-/** Marks a credit received by the author's event and clears it from the pending list. */
+/**
+ * Takes a credit by the author's receive: the credit leaves the state (open credits only are state) and its
+ * record, with the receive's id and time, moves to the received archive (index); the pending row goes.
+ */
 export function markReceived(tx: StateTx, actor: Actor, credit: CreditRecord): void {
-  tx.put(econKeys.received(credit.id), { by: actor.id, ts: actor.ts })
+  tx.del(econKeys.credit(credit.id))
+  tx.putIndex(indexKeys.received(credit.id), { ...storedCredit(credit), by: actor.id, at: actor.ts })
   tx.delIndex(indexKeys.pending(credit.to) + credit.id)
+}
+
+/** A credit that was received, from the archive: the record and the receive that took it. */
+export async function readReceivedCredit(
+  view: StateView,
+  id: string,
+): Promise<(CreditRecord & { by: string; at: number }) | undefined> {
+  const raw = await view.getIndex<StoredCredit & { by: string; at: number }>(indexKeys.received(id))
+  return raw === undefined ? undefined : { ...fromStored(id, raw), by: raw.by, at: raw.at }
 }
 
 /** Applies acknowledged mana credits to the author's account, one history entry each. */
