@@ -1,3 +1,5 @@
+import { PerformanceObserver, constants } from 'node:perf_hooks'
+import { getHeapStatistics } from 'node:v8'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { IcnNode } from '../core/node'
 import type { Dispatcher } from './dispatch'
@@ -68,6 +70,26 @@ export function createMetrics(node: IcnNode): NodeMetrics {
     },
   })
   void up
+  // The heap in use just after V8's last full (mark-compact) collection: what the node actually keeps. The
+  // default `nodejs_heap_size_used_bytes` also counts garbage not collected yet and swings with the allocation
+  // rate; this one climbs only when something is retained (a leak, or a cache filling towards its bound).
+  let afterMajorGc = 0
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        afterMajorGc = getHeapStatistics().used_heap_size
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
+  offs.push(() => gcObserver.disconnect())
+  const heapAfterGc = new Gauge({
+    name: 'icn_heap_after_major_gc_bytes',
+    help: 'V8 heap in use right after the last full garbage collection (0 until the first).',
+    registers: [registry],
+    collect() {
+      this.set(afterMajorGc)
+    },
+  })
+  void heapAfterGc
 
   // ---- network, ledger, governance, jobs
   const peers = new Gauge({
@@ -102,7 +124,7 @@ export function createMetrics(node: IcnNode): NodeMetrics {
   })
   const jobs = new Counter({
     name: 'icn_job_updates_total',
-    help: 'Job state changes on this node, by state and this node\'s role.',
+    help: "Job state changes on this node, by state and this node's role.",
     labelNames: ['status', 'role'],
     registers: [registry],
   })
@@ -110,7 +132,8 @@ export function createMetrics(node: IcnNode): NodeMetrics {
     node.events.on('economics:credit', (e) => {
       const asset = e.asset === 'mana' ? 'mana' : 'token'
       credits.inc({ kind: e.kind, asset })
-      if (asset === 'mana' && /^\d{1,18}$/.test(e.amount)) creditAmount.inc({ kind: e.kind }, Number(e.amount))
+      if (asset === 'mana' && /^\d{1,18}$/.test(e.amount))
+        creditAmount.inc({ kind: e.kind }, Number(e.amount))
     }),
     node.events.on('gov:proposal-updated', (e) => proposals.inc({ status: e.status })),
     node.events.on('mesh:job-updated', (e) => jobs.inc({ status: e.status, role: e.role })),

@@ -42,7 +42,7 @@ export async function connect(dataDir: string): Promise<IcnClient> {
 /** The daemon's resident set size and V8 heap in use, as the node reports them on /metrics. */
 export async function memoryOf(
   dataDir: string,
-): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
+): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number; heapAfterGc: number }> {
   const api = await apiOf(dataDir)
   const res = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.token}` } })
   const text = await res.text()
@@ -56,6 +56,7 @@ export async function memoryOf(
     heapUsed: value('icn_nodejs_heap_size_used_bytes'),
     heapTotal: value('icn_nodejs_heap_size_total_bytes'),
     external: value('icn_nodejs_external_memory_bytes'),
+    heapAfterGc: value('icn_heap_after_major_gc_bytes'),
   }
 }
 

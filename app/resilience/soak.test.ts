@@ -1,5 +1,5 @@
 /**
- * Five daemon processes, one cooperative, mixed traffic for ICN_SOAK_SECONDS (60 by default): transfers between
+ * Five daemon processes, one cooperative, mixed traffic for ICN_SOAK_SECONDS (150 by default): transfers between
  * members, proposals and votes, jobs, and restarts (SIGTERM and kill -9) of two of the nodes while the others
  * carry on. Afterwards every node has the same state root; RSS, sampled from each node's /metrics, stays flat on
  * the nodes that were never restarted; no call failed without a stable code and no node logged an error.
@@ -11,7 +11,15 @@ import type { IcnClient } from '../client'
 import { startDaemonProcess, type DaemonProcess } from '../test/cli-process'
 import { SEED, connect, memoryOf, report, rng, sleep, until } from './harness'
 
-const SOAK_MS = Number(process.env['ICN_SOAK_SECONDS'] ?? 60) * 1000
+const SOAK_MS = Number(process.env['ICN_SOAK_SECONDS'] ?? 150) * 1000
+/**
+ * The first third of the soak (at least 10 s) is warm-up: the read caches fill towards their bounds (32 MiB),
+ * the JIT compiles, libp2p's connection and stream buffers reach their working size. RSS growth is judged from
+ * the end of warm-up to the end of the traffic; the growth from 10 s is reported next to it.
+ */
+const WARMUP_MS = Math.max(10_000, Math.round(SOAK_MS / 3))
+/** Width of the windows whose median stands for "RSS at the start" and "RSS at the end" (5 samples). */
+const WINDOW_MS = 10_000
 /** Idle time after the traffic, before the retained memory is read. */
 const QUIET_MS = 30_000
 const N = 5
@@ -84,6 +92,7 @@ describe('five-node soak', () => {
         heapMb: number
         heapTotalMb: number
         externalMb: number
+        liveMb: number
       }[] = []
       const began = Date.now()
       const live = (i: number): boolean => clients[i] !== null
@@ -143,19 +152,24 @@ describe('five-node soak', () => {
         },
       ]
 
+      let missedSamples = 0
       const sampler = (async () => {
         while (Date.now() - began < SOAK_MS) {
           for (let i = 0; i < N; i++)
             if (live(i) && !RESTARTED.has(i))
-              await memoryOf(dirs[i]!.path).then((m) =>
-                rss.push({
-                  t: Date.now() - began,
-                  node: i,
-                  mb: m.rss / 2 ** 20,
-                  heapMb: m.heapUsed / 2 ** 20,
-                  heapTotalMb: m.heapTotal / 2 ** 20,
-                  externalMb: m.external / 2 ** 20,
-                }),
+              await memoryOf(dirs[i]!.path).then(
+                (m) =>
+                  rss.push({
+                    t: Date.now() - began,
+                    node: i,
+                    mb: m.rss / 2 ** 20,
+                    heapMb: m.heapUsed / 2 ** 20,
+                    heapTotalMb: m.heapTotal / 2 ** 20,
+                    externalMb: m.external / 2 ** 20,
+                    liveMb: m.heapAfterGc / 2 ** 20,
+                  }),
+                // A node that does not answer in time is a missing sample (counted); a dead one fails convergence.
+                () => void (missedSamples += 1),
               )
           await sleep(2_000)
         }
@@ -204,7 +218,12 @@ describe('five-node soak', () => {
         },
         90_000,
       ).catch((err: unknown) => {
-        throw new Error(`${(err as Error).message}. Last: ${last}`)
+        const dead = daemons.flatMap((d, i) =>
+          d !== null && d.child.exitCode !== null
+            ? [`node ${i} exited (${d.child.exitCode ?? d.child.signalCode}): ${d.output().slice(-2000)}`]
+            : [],
+        )
+        throw new Error(`${(err as Error).message}. Last: ${last}. ${dead.join('; ')}`)
       })
       const convergeMs = Date.now() - settled
       const events = (await clients[0]!.call('node.status')).events
@@ -224,22 +243,41 @@ describe('five-node soak', () => {
             heapMb: m.heapUsed / 2 ** 20,
             heapTotalMb: m.heapTotal / 2 ** 20,
             externalMb: m.external / 2 ** 20,
+            liveMb: m.heapAfterGc / 2 ** 20,
           })
         }
       }
 
-      // Memory, per steady node: the median of the first samples after warm-up against (a) the median of the last
-      // samples under traffic and (b) the median of the last samples after the quiet period (what is retained).
+      // Memory, per steady node, from medians of WINDOW_MS windows (one sample is one moment of GC and allocator
+      // timing): the end of the traffic against (a) the end of warm-up — the judged figure — and (b) 10 s in, with
+      // warm-up included; after the quiet period (what is retained); the least-squares trend after warm-up; and the
+      // V8 heap kept after full collections (what a leak in JavaScript grows; heap in use swings with garbage).
       const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+      const pct = (to: number, from: number): number => ((to - from) / from) * 100
       const growth: number[] = []
+      const fromTen: number[] = []
       const retained: number[] = []
+      const trend: number[] = []
+      const heapGrowth: number[] = []
       for (let i = 0; i < N; i++) {
         if (RESTARTED.has(i)) continue
-        const under = rss.filter((s) => s.node === i && s.t >= 10_000 && s.t < SOAK_MS).map((s) => s.mb)
-        const after = rss.filter((s) => s.node === i && s.t >= quietFrom).map((s) => s.mb)
-        const start = med(under.slice(0, 3))
-        growth.push(((med(under.slice(-3)) - start) / start) * 100)
-        retained.push(((med(after.slice(-3)) - start) / start) * 100)
+        const mine = rss.filter((s) => s.node === i)
+        const window = (from: number, to: number) => mine.filter((s) => s.t >= from && s.t < to)
+        const warm = window(WARMUP_MS, WARMUP_MS + WINDOW_MS)
+        const end = window(SOAK_MS - WINDOW_MS, SOAK_MS)
+        const early = window(10_000, 10_000 + WINDOW_MS)
+        const quiet = mine.filter((s) => s.t >= quietFrom + QUIET_MS - WINDOW_MS)
+        const base = med(warm.map((s) => s.mb))
+        growth.push(pct(med(end.map((s) => s.mb)), base))
+        fromTen.push(pct(med(end.map((s) => s.mb)), med(early.map((s) => s.mb))))
+        retained.push(pct(med(quiet.map((s) => s.mb)), base))
+        heapGrowth.push(pct(med(end.map((s) => s.liveMb)), med(warm.map((s) => s.liveMb))))
+        const xs = window(WARMUP_MS, SOAK_MS)
+        const mx = xs.reduce((a, s) => a + s.t, 0) / xs.length
+        const my = xs.reduce((a, s) => a + s.mb, 0) / xs.length
+        const slope =
+          xs.reduce((a, s) => a + (s.t - mx) * (s.mb - my), 0) / xs.reduce((a, s) => a + (s.t - mx) ** 2, 0)
+        trend.push(slope * 60_000)
       }
       const errors: string[] = []
       for (let i = 0; i < N; i++) {
@@ -247,35 +285,58 @@ describe('five-node soak', () => {
         errors.push(...logs.lines.map((l) => `node ${i}: ${l.msg} ${JSON.stringify(l).slice(0, 300)}`))
       }
       const worst = Math.max(...growth)
-      const worstRetained = Math.max(...retained)
       // The median steady node: a leak in the node's code grows every node alike, while node 0 (the bootstrap
-      // peer, scope creator and busiest executor) also carries its role's warm-up; the tripwire judges the median.
-      const typical = [...growth].sort((a, b) => a - b)[Math.floor(growth.length / 2)]!
+      // peer, scope creator and busiest executor) also carries its role's warm-up.
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+      const typical = median(growth)
+      const round1 = (x: number): number => Math.round(x * 10) / 10
       await report(
         'five-node soak',
         [
           { name: 'soak duration', value: SOAK_MS / 1000, unit: 's', target: '(bounded)', met: true },
           {
-            name: 'RSS growth over the soak, worst steady node, last samples under traffic',
-            value: worst,
+            name: `RSS growth over the soak after ${WARMUP_MS / 1000} s warm-up, worst steady node (${WINDOW_MS / 1000} s medians)`,
+            value: round1(worst),
             unit: '%',
             target: '< 10%',
             met: worst < 10,
           },
           {
-            // Idle memory includes garbage V8 has not collected yet and a refold's or sync's leftovers: reported.
-            name: `RSS growth, worst steady node, after ${QUIET_MS / 1000} s quiet`,
-            value: worstRetained,
+            name: 'RSS growth over the soak after warm-up, median steady node',
+            value: round1(typical),
+            unit: '%',
+            target: '< 10%',
+            met: typical < 10,
+          },
+          {
+            name: 'RSS trend after warm-up, worst steady node (least squares)',
+            value: round1(Math.max(...trend)),
+            unit: 'MiB/min',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'V8 heap kept after full GCs (live set), growth after warm-up, worst steady node',
+            value: round1(Math.max(...heapGrowth)),
             unit: '%',
             target: '(report)',
             met: true,
           },
           {
-            name: 'RSS growth over the soak, median steady node',
-            value: typical,
+            // Includes the warm-up (cache fill, JIT): the figure this suite judged before its soak was long enough.
+            name: 'RSS growth from 10 s in, worst steady node',
+            value: round1(Math.max(...fromTen)),
             unit: '%',
-            target: '< 10%',
-            met: typical < 10,
+            target: '(report)',
+            met: true,
+          },
+          {
+            // Idle memory includes garbage V8 has not collected yet and a refold's or sync's leftovers: reported.
+            name: `RSS after ${QUIET_MS / 1000} s quiet against the end of warm-up, worst steady node`,
+            value: round1(Math.max(...retained)),
+            unit: '%',
+            target: '(report)',
+            met: true,
           },
           {
             name: 'quiet → same state root on 5 nodes',
@@ -294,6 +355,7 @@ describe('five-node soak', () => {
         ],
         {
           events,
+          missedSamples,
           actions: Object.fromEntries(done),
           refusals: Object.fromEntries(refusals),
           rssMiB: rss.map((s) => ({
@@ -302,6 +364,7 @@ describe('five-node soak', () => {
             heapMb: Math.round(s.heapMb),
             heapTotalMb: Math.round(s.heapTotalMb),
             externalMb: Math.round(s.externalMb),
+            liveMb: Math.round(s.liveMb),
           })),
         },
       )
@@ -311,9 +374,10 @@ describe('five-node soak', () => {
       expect(done.get('vote') ?? 0).toBeGreaterThan(3)
       expect(done.get('job') ?? 0).toBeGreaterThan(3)
       expect(done.get('restart (SIGKILL)') ?? 0).toBeGreaterThan(0)
-      // A steady leak (the DHT provider records before this suite: +47% in a minute on every node) fails here; the
-      // 10% target is reported above, and a minute is too short to tell warm-up from growth more finely.
-      expect(typical).toBeLessThan(40)
+      // A steady leak (the DHT provider records before this suite: +47% in a minute on every node) fails here. The
+      // < 10 % target is printed above; the assertion is a tripwire with room for a loaded CI machine.
+      expect(typical).toBeLessThan(25)
+      expect(median(fromTen)).toBeLessThan(40)
     },
     SOAK_MS + 240_000,
   )

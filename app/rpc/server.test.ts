@@ -178,6 +178,7 @@ describe('metrics', () => {
     expect(text).toMatch(/icn_rpc_requests_total\{method="unknown",code="RPC_METHOD_NOT_FOUND"\} 1/)
     expect(text).toContain('icn_rpc_duration_seconds_bucket')
     expect(text).toContain('icn_process_resident_memory_bytes')
+    expect(text).toMatch(/^icn_heap_after_major_gc_bytes \d+$/m)
     expect(text).toMatch(/icn_proposal_updates_total\{status="open"\} 1/)
     expect(text).toMatch(/icn_peers\{what="peers"\} 0/)
     expect(text).toMatch(/icn_runtime\{what="fuel_used"\} 0/)

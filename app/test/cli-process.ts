@@ -35,6 +35,8 @@ export interface DaemonProcess {
   /** Milliseconds from spawn to api.json written. */
   readyMs: number
   stop(signal?: NodeJS.Signals): Promise<number | null>
+  /** What the process printed (stdout and stderr), for a failure message. */
+  output(): string
 }
 
 /** Starts `icn node start` as a real process and waits for api.json. */
@@ -70,6 +72,7 @@ export async function startDaemonProcess(
           child,
           url: api.url,
           readyMs: performance.now() - started,
+          output: () => output,
           async stop(signal = 'SIGTERM') {
             if (child.exitCode !== null) return child.exitCode
             child.kill(signal)
