@@ -69,8 +69,8 @@ interface CredentialRecord {
   id: string
   kind: CredentialKind
   role: string | null
-  /** Absent in records written before capability credentials existed. */
-  capability?: string | null
+  /** Capability credentials only (absent in membership and role records). */
+  capability?: string
   scope: string
   subject: string
   signer: string
@@ -420,7 +420,8 @@ class DefaultCredentials implements Credentials {
           id: credential.id,
           kind,
           role: subject.role ?? null,
-          capability: subject.capability ?? null,
+          // Only capability credentials carry the field: membership and role records stay as they were.
+          ...(subject.capability === undefined ? {} : { capability: subject.capability }),
           scope: event.scope,
           subject: subject.id,
           signer: event.author,
