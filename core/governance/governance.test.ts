@@ -439,6 +439,15 @@ describe('capability proposals', () => {
     })
     await refused('GOV_NOT_A_MEMBER', { kind: 'capability', member: testAuthor().did, capability: 'sign' })
     await refused('GOV_INVALID_PROPOSAL', { kind: 'capability', member: 'alice', capability: 'sign' })
+    // The same rules for a peer's events: a malformed body is rejected, a non-member's grant is stored void.
+    const peerBody = (member: string, capability: string) =>
+      body({ member, capability }, { basis: CID.parse(scope.slice('did:icn:'.length)) })
+    const root = await a.dag.stateRoot()
+    const outsider = await offNode(a, x, scope, GOV_EVENT.propose, peerBody(testAuthor().did, 'sign'))
+    expect((await a.dag.getSummary(outsider.id))?.status).toBe('voided')
+    const malformed = x.next(GOV_EVENT.propose, peerBody(x.did, 'Bad Name'), { scope, ts: Date.now() })
+    await expect(a.dag.ingest(malformed.bytes)).rejects.toMatchObject({ code: 'GOV_INVALID_PROPOSAL' })
+    expect(await a.dag.stateRoot()).toBe(root)
 
     const members = await a.governance.members(scope)
     const p = await a.governance.propose({
