@@ -1,6 +1,6 @@
 /**
- * Verifiable credentials (docs/credentials.md): the member's membership, role and capability credentials with their issuer,
- * dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download, and a verifier
+ * Verifiable credentials (docs/credentials.md): the member's membership, role and capability credentials with
+ * their issuer, dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download, and a verifier
  * for a pasted credential or presentation that says in plain words why one fails. The list follows `cred:*`
  * events through the credentials store.
  */
