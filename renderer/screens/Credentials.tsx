@@ -1,8 +1,8 @@
 /**
  * Verifiable credentials (docs/credentials.md): the member's membership, role and capability credentials with
- * their issuer, dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download, and a verifier
- * for a pasted credential or presentation that says in plain words why one fails. The list follows `cred:*`
- * events through the credentials store.
+ * their issuer, dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download,
+ * and a verifier for a pasted credential or presentation that says in plain words why one fails. The list follows
+ * `cred:*` events through the credentials store.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
