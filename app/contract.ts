@@ -560,7 +560,8 @@ const economicsMethods = {
 
 // ---- governance ----
 export type GovScopeKind = 'federation' | 'cooperative'
-export type GovProposalKind = 'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation'
+export type GovProposalKind =
+  'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation' | 'capability'
 export type GovVotingMethod = 'yesno' | 'approval' | 'ranked'
 export type GovChoice = 'yes' | 'no' | 'abstain'
 export type GovProposalStatus = 'open' | 'closed' | 'passed' | 'failed' | 'void'
@@ -619,6 +620,8 @@ export type GovAction =
     }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+  /** Grants a member a capability credential when it passes (docs/credentials.md). */
+  | { kind: 'capability'; member: string; capability: string; note: string }
 
 export interface GovProposalSummary {
   id: string
@@ -722,6 +725,10 @@ export interface GovParameter {
 const intString = z.string().regex(/^-?\d{1,40}$/, 'must be an integer string')
 const percent = z.number().int().min(0).max(100)
 const govText = (max: number) => z.string().min(1).max(max)
+/** A capability name (core/governance/types.ts CAPABILITY_NAME): e.g. treasury.sign, mesh:executor. */
+const capabilityName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._:-]{0,63}$/, 'must be 1–64 characters of a-z, 0-9, ".", "_", ":" or "-"')
 const govAction = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('text') }),
   z.strictObject({
@@ -755,6 +762,12 @@ const govAction = z.discriminatedUnion('kind', [
       .nullable(),
   }),
   z.strictObject({ kind: z.literal('federation'), op: z.enum(['join', 'leave']), federation: scope }),
+  z.strictObject({
+    kind: z.literal('capability'),
+    member: did,
+    capability: capabilityName,
+    note: z.string().max(500).optional(),
+  }),
 ])
 
 const governanceMethods = {
@@ -826,7 +839,9 @@ const governanceMethods = {
     params: z.strictObject({
       scope: scope.optional(),
       status: z.enum(['open', 'closed', 'passed', 'failed', 'void']).optional(),
-      type: z.enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation']).optional(),
+      type: z
+        .enum(['text', 'parameter', 'admit', 'remove', 'budget', 'policy', 'federation', 'capability'])
+        .optional(),
       limit: z.number().int().min(1).max(500).optional(),
       cursor: z.string().max(600).optional(),
     }),
@@ -1266,7 +1281,7 @@ export interface CclPolicyFallback {
 }
 
 // ---- credentials, roles and disputes ----
-export type CredentialKind = 'membership' | 'role'
+export type CredentialKind = 'membership' | 'role' | 'capability'
 
 /** A Data Integrity proof, cryptosuite eddsa-jcs-2022 (W3C vc-di-eddsa). */
 export interface DataIntegrityProofJson {
@@ -1289,7 +1304,7 @@ export interface VerifiableCredentialJson {
   issuer: { id: string; name?: string }
   validFrom: string
   validUntil?: string
-  credentialSubject: { id: string; memberOf: string; role?: string }
+  credentialSubject: { id: string; memberOf: string; role?: string; capability?: string }
   evidence: { type: ['IcnGovernanceDecision']; proposal: string; result: string }[]
   credentialStatus: { id: string; type: 'IcnDagRevocationList'; scope: string }
   proof: DataIntegrityProofJson
@@ -1307,6 +1322,8 @@ export interface CredentialSummaryInfo {
   id: string
   kind: CredentialKind
   role: string | null
+  /** The capability of a capability credential, else null. */
+  capability: string | null
   /** The issuing scope (did:icn). */
   scope: string
   subject: string
@@ -1371,12 +1388,16 @@ const credentialMethods = {
     params: z.strictObject({ id: credentialIdParam }),
     result: returns<CredentialInfo>(),
   },
-  /** Issues (signs and anchors) the credentials a passed admit proposal grants; needs a member of the scope. */
+  /**
+   * Issues (signs and anchors) the credentials a passed admit or capability proposal grants; needs a member of the
+   * scope.
+   */
   'identity.issueCredential': {
     params: z.strictObject({
       proposal: cid,
-      kind: z.enum(['membership', 'role']).optional(),
+      kind: z.enum(['membership', 'role', 'capability']).optional(),
       role: z.string().min(1).max(64).optional(),
+      capability: capabilityName.optional(),
       /** Unix ms. */
       validUntil: z.number().int().positive().optional(),
     }),

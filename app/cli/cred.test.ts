@@ -83,6 +83,37 @@ describe('icn cred against a real daemon', () => {
     )
     const id = credentials.find((c) => c.kind === 'membership')!.id
 
+    // A capability grant: proposed with the CLI, issued automatically, listed in words.
+    const cap = await json<{ id: string; kind: string }>(
+      'gov',
+      'propose',
+      scope,
+      '--kind',
+      'capability',
+      '--member',
+      member,
+      '--capability',
+      'seed.lend',
+      '--note',
+      'the lending shelf',
+      '--title',
+      'The gardener lends seeds',
+    )
+    expect(cap.kind).toBe('capability')
+    expect((await run('gov', 'show', cap.id)).stdout).toContain(
+      `grant capability seed.lend to ${member} — the lending shelf`,
+    )
+    await client.call('gov.vote', { proposal: cap.id, choice: 'yes' })
+    await until('the capability credential', async () =>
+      client.call('identity.credentials', { scope }).then((r) => r.credentials.length === 3),
+    )
+    expect((await run('cred', 'list', '--did', member)).stdout).toContain(
+      `capability seed.lend in ${scope} for ${member} — valid`,
+    )
+    const again = await run('cred', 'issue', cap.id, '--kind', 'capability', '--capability', 'seed.lend')
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain(`Issued urn:icn:credential:${cap.id}:capability:seed.lend`)
+
     const file = join(dir.path, 'membership.json')
     expect((await run('cred', 'show', id, '--out', file)).code).toBe(0)
     const ok = await run('cred', 'verify', file)
@@ -123,6 +154,21 @@ describe('icn cred against a real daemon', () => {
       'maybe',
     )
     expect(usage.code).toBe(2)
+    const badName = await run(
+      'gov',
+      'propose',
+      'did:icn:bafyreigtkqtgsw7yllpyysjnxj2c3gwmq7ishc2up6dswkbwa246edui2q',
+      '--kind',
+      'capability',
+      '--member',
+      testAuthor().did,
+      '--capability',
+      'Seed Lend',
+      '--title',
+      'Bad name',
+    )
+    expect(badName.code).toBe(2)
+    expect(badName.stderr).toContain('is not a capability name')
     const unknown = await run('cred', 'issue', 'bafyreigtkqtgsw7yllpyysjnxj2c3gwmq7ishc2up6dswkbwa246edui2q')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('error[GOV_UNKNOWN_PROPOSAL]')

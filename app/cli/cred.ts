@@ -4,7 +4,12 @@ import type { CredentialSummaryInfo, CredentialVerification } from '../contract'
 import { UsageError, when, type CliContext } from './index'
 
 function line(c: CredentialSummaryInfo): string {
-  const what = c.kind === 'role' ? `role ${c.role ?? ''}` : 'membership'
+  const what =
+    c.kind === 'role'
+      ? `role ${c.role ?? ''}`
+      : c.kind === 'capability'
+        ? `capability ${c.capability ?? ''}`
+        : 'membership'
   const state = c.revoked
     ? `REVOKED ${when(c.revokedAt ?? 0)}`
     : c.validUntil === null
@@ -46,10 +51,17 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>
 }
 
+interface IssueOptions {
+  kind?: string
+  role?: string
+  capability?: string
+  validUntil?: string
+}
+
 export function credCommands({ program, connect, print, setExitCode }: CliContext): void {
   const cred = program
     .command('cred')
-    .description('verifiable credentials: membership and roles granted by proposals')
+    .description('verifiable credentials: membership, roles and capabilities granted by proposals')
   cred
     .command('list')
     .description(
@@ -112,15 +124,21 @@ export function credCommands({ program, connect, print, setExitCode }: CliContex
   cred
     .command('issue')
     .description(
-      'issue the credentials a passed admit proposal grants (nodes of finalizers do it automatically)',
+      'issue the credentials a passed admit or capability proposal grants (nodes of finalizers do it automatically)',
     )
     .argument('<proposal>')
-    .option('--kind <kind>', 'membership or role')
+    .option('--kind <kind>', 'membership, role or capability')
     .option('--role <role>')
+    .option('--capability <name>')
     .option('--valid-until <iso>', 'expiry date (ISO 8601)')
-    .action(async (proposal: string, options: { kind?: string; role?: string; validUntil?: string }) => {
-      if (options.kind !== undefined && options.kind !== 'membership' && options.kind !== 'role')
-        throw new UsageError('--kind is membership or role.')
+    .action(async (proposal: string, options: IssueOptions) => {
+      if (
+        options.kind !== undefined &&
+        options.kind !== 'membership' &&
+        options.kind !== 'role' &&
+        options.kind !== 'capability'
+      )
+        throw new UsageError('--kind is membership, role or capability.')
       const until = options.validUntil === undefined ? undefined : Date.parse(options.validUntil)
       if (until !== undefined && !Number.isFinite(until))
         throw new UsageError(
@@ -131,6 +149,7 @@ export function credCommands({ program, connect, print, setExitCode }: CliContex
         proposal,
         ...(options.kind === undefined ? {} : { kind: options.kind }),
         ...(options.role === undefined ? {} : { role: options.role }),
+        ...(options.capability === undefined ? {} : { capability: options.capability }),
         ...(until === undefined ? {} : { validUntil: until }),
       })
       print(result, () => result.credentials.map((c) => `Issued ${line(c)}`).join('\n'))

@@ -76,6 +76,8 @@ function formatAction(p: GovProposal): string {
       return a.module === null ? `restore the built-in ${a.policy}` : `${a.policy} → module ${a.module}`
     case 'federation':
       return `${a.op} ${a.federation}`
+    case 'capability':
+      return `grant capability ${a.capability} to ${a.member}${a.note === '' ? '' : ` — ${a.note}`}`
     case 'text':
       return p.method === 'yesno' ? 'resolution' : `choose among ${p.options.join(', ')}`
   }
@@ -153,9 +155,22 @@ function actionFrom(o: ProposeOptions, source: string | null): Params<'gov.propo
         op: o.leave === true ? 'leave' : 'join',
         federation: need(o.federation, '--federation DID'),
       }
+    case 'capability': {
+      const capability = need(o.capability, '--capability NAME')
+      if (!/^[a-z0-9][a-z0-9._:-]{0,63}$/.test(capability))
+        throw new UsageError(
+          `--capability "${capability}" is not a capability name: 1–64 characters of a-z, 0-9, ".", "_", ":" or "-", starting with a letter or digit.`,
+        )
+      return {
+        kind: 'capability',
+        member: need(o.member, '--member DID'),
+        capability,
+        ...(o.note === undefined ? {} : { note: o.note }),
+      }
+    }
     default:
       throw new UsageError(
-        `--kind must be text, parameter, admit, remove, budget, policy or federation (got ${o.kind}).`,
+        `--kind must be text, parameter, admit, remove, budget, policy, federation or capability (got ${o.kind}).`,
       )
   }
 }
@@ -176,6 +191,8 @@ interface ProposeOptions {
   deactivate?: boolean
   federation?: string
   leave?: boolean
+  capability?: string
+  note?: string
   method?: string
   option: string[]
   period?: string
@@ -292,9 +309,13 @@ export function govCommands({ program, connect, print, progress }: CliContext): 
     .argument('<scope>')
     .requiredOption('--title <title>')
     .option('--summary <text>')
-    .option('--kind <kind>', 'text, parameter, admit, remove, budget, policy or federation', 'text')
+    .option(
+      '--kind <kind>',
+      'text, parameter, admit, remove, budget, policy, federation or capability',
+      'text',
+    )
     .option('--set <name=value>', 'parameter change (repeatable)', collect, [])
-    .option('--member <did>', 'member to admit or remove')
+    .option('--member <did>', 'member to admit, remove or grant a capability to')
     .option('--role <role>', 'role of an admitted member (repeatable)', collect, [])
     .option('--to <did>', 'grant recipient')
     .option('--amount <n>', 'grant amount in base units')
@@ -305,6 +326,11 @@ export function govCommands({ program, connect, print, progress }: CliContext): 
     .option('--deactivate', 'restore the built-in rule of --policy')
     .option('--federation <did>', 'federation to join (or leave with --leave)')
     .option('--leave', 'leave the federation instead of joining')
+    .option(
+      '--capability <name>',
+      'capability to grant --member (a credential), e.g. treasury.sign: 1–64 of a-z 0-9 . _ : -',
+    )
+    .option('--note <text>', 'note on a capability grant')
     .option('--method <method>', 'yesno, approval or ranked', 'yesno')
     .option('--option <text>', 'an option of an approval or ranked vote (repeatable)', collect, [])
     .option('--period <duration>', 'voting period (default: the scope parameter)')
@@ -403,7 +429,7 @@ export function govCommands({ program, connect, print, progress }: CliContext): 
     .description('proposals, newest first')
     .option('--scope <scope>')
     .option('--status <status>', 'open, closed, passed, failed')
-    .option('--type <type>', 'text, parameter, admit, remove, budget, policy or federation')
+    .option('--type <type>', 'text, parameter, admit, remove, budget, policy, federation or capability')
     .option('--limit <n>', 'how many', '20')
     .action(async (o: { scope?: string; status?: string; type?: string; limit: string }) => {
       const client = await connect()

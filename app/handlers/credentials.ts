@@ -24,12 +24,13 @@ export function credentialsHandlers(node: IcnNode): Pick<Handlers, CredentialsMe
     async 'identity.credential'({ id }) {
       return credentials.get(id)
     },
-    async 'identity.issueCredential'({ proposal, kind, role, validUntil }, ctx) {
+    async 'identity.issueCredential'({ proposal, kind, role, capability, validUntil }, ctx) {
       const issued = await credentials.issue(
         {
           proposal,
           ...(kind === undefined ? {} : { kind: kind }),
           ...(role === undefined ? {} : { role }),
+          ...(capability === undefined ? {} : { capability }),
           ...(validUntil === undefined ? {} : { validUntil }),
         },
         { signal: ctx.signal },

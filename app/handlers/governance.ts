@@ -36,6 +36,13 @@ function action(input: ValidParams<'gov.propose'>['action']): ActionInput {
         ...(input.token === undefined ? {} : { token: input.token }),
         ...(input.memo === undefined ? {} : { memo: input.memo }),
       }
+    case 'capability':
+      return {
+        kind: 'capability',
+        member: input.member,
+        capability: input.capability,
+        ...(input.note === undefined ? {} : { note: input.note }),
+      }
     default:
       return input
   }

@@ -69,6 +69,8 @@ interface CredentialRecord {
   id: string
   kind: CredentialKind
   role: string | null
+  /** Capability credentials only (absent in membership and role records). */
+  capability?: string
   scope: string
   subject: string
   signer: string
@@ -143,18 +145,38 @@ export function parseRevokeBody(value: unknown): RevokeBody {
   }
 }
 
-/** The credentials a passed proposal grants: membership and one per role for an admission. */
-export function grantsOf(proposal: ProposalRecord): { kind: CredentialKind; role?: string }[] {
-  if (proposal.action.kind !== 'admit') return []
-  return [{ kind: 'membership' }, ...proposal.action.roles.map((role) => ({ kind: 'role' as const, role }))]
+/** One credential a decision grants: its kind and, for roles and capabilities, which one. */
+export interface Grant {
+  kind: CredentialKind
+  role?: string
+  capability?: string
+}
+
+/**
+ * The credentials a passed proposal grants: membership and one per role for an admission; the one capability of a
+ * capability proposal; nothing for other kinds.
+ */
+export function grantsOf(proposal: ProposalRecord): Grant[] {
+  const action = proposal.action
+  if (action.kind === 'admit')
+    return [{ kind: 'membership' }, ...action.roles.map((role) => ({ kind: 'role' as const, role }))]
+  if (action.kind === 'capability') return [{ kind: 'capability', capability: action.capability }]
+  return []
+}
+
+/** The role or capability a grant names (its credential id's last part), if any. */
+function grantName(grant: {
+  role?: string | undefined
+  capability?: string | undefined
+}): string | undefined {
+  return grant.role ?? grant.capability
 }
 
 function kindOf(credential: VerifiableCredential): CredentialKind | undefined {
-  const types = credential.type
-  const membership = types.includes(CREDENTIAL_TYPES.membership)
-  const role = types.includes(CREDENTIAL_TYPES.role)
-  if (membership === role) return undefined
-  return membership ? 'membership' : 'role'
+  const kinds = (Object.keys(CREDENTIAL_TYPES) as CredentialKind[]).filter((k) =>
+    credential.type.includes(CREDENTIAL_TYPES[k]),
+  )
+  return kinds.length === 1 ? kinds[0] : undefined
 }
 
 function revocationListId(scope: string): string {
@@ -214,24 +236,47 @@ async function validateIssue(ctx: EventContext<IssueBody>, view: StateView): Pro
     fail('CRED_WRONG_ISSUER', `The credential names ${credential.issuer.id} as issuer, not scope ${scope}.`)
   const proposalId = body.proposal.toString()
   const { proposal, result } = await requireDecision(view, scope, proposalId, body.result.toString())
-  if (proposal.action.kind !== 'admit')
+  const action = proposal.action
+  if (action.kind !== 'admit' && action.kind !== 'capability')
     fail('CRED_INVALID', `Proposal ${proposalId} (${proposal.kind}) grants no credential.`)
   const kind = kindOf(credential)
   if (kind === undefined)
     fail(
       'CRED_INVALID',
-      `The credential's type must name one of ${Object.values(CREDENTIAL_TYPES).join(', ')}.`,
+      `The credential's type must name exactly one of ${Object.values(CREDENTIAL_TYPES).join(', ')}.`,
     )
   const subject = credential.credentialSubject
-  if (subject.id !== proposal.action.member)
-    fail('CRED_INVALID', `Proposal ${proposalId} admitted ${proposal.action.member}, not ${subject.id}.`)
+  if (subject.id !== action.member)
+    fail(
+      'CRED_INVALID',
+      `Proposal ${proposalId} ${action.kind === 'admit' ? 'admitted' : 'grants a capability to'} ${action.member}, not ${subject.id}.`,
+    )
   if (subject.memberOf !== scope) fail('CRED_INVALID', `The subject's memberOf must be ${scope}.`)
-  if (kind === 'role') {
-    if (subject.role === undefined || !proposal.action.roles.includes(subject.role))
-      fail('CRED_INVALID', `Proposal ${proposalId} does not grant the role ${String(subject.role)}.`)
-  } else if (subject.role !== undefined) fail('CRED_INVALID', 'A membership credential names no role.')
-  if (credential.id !== credentialId(proposalId, kind, subject.role))
-    fail('CRED_INVALID', `The credential id must be ${credentialId(proposalId, kind, subject.role)}.`)
+  if (kind !== 'role' && subject.role !== undefined)
+    fail('CRED_INVALID', `A ${kind} credential names no role.`)
+  if (kind !== 'capability' && subject.capability !== undefined)
+    fail('CRED_INVALID', `A ${kind} credential names no capability.`)
+  const grant = grantsOf(proposal).find(
+    (g) => g.kind === kind && g.role === subject.role && g.capability === subject.capability,
+  )
+  if (grant === undefined)
+    fail(
+      'CRED_INVALID',
+      kind === 'membership'
+        ? `Proposal ${proposalId} (${proposal.kind}) grants no membership credential.`
+        : `Proposal ${proposalId} does not grant the ${kind} ${String(kind === 'role' ? subject.role : subject.capability)}.`,
+    )
+  // The subject says what the decision grants and nothing else.
+  const claims = {
+    id: action.member,
+    memberOf: scope,
+    ...(grant.role === undefined ? {} : { role: grant.role }),
+    ...(grant.capability === undefined ? {} : { capability: grant.capability }),
+  }
+  if (canonicalize(subject) !== canonicalize(claims))
+    fail('CRED_INVALID', 'The credential subject makes claims the decision does not grant.')
+  const expectedId = credentialId(proposalId, kind, grantName(grant))
+  if (credential.id !== expectedId) fail('CRED_INVALID', `The credential id must be ${expectedId}.`)
   const evidence = credential.evidence
   const expected = { type: ['IcnGovernanceDecision'], proposal: proposalId, result: result.id }
   if (evidence.length !== 1 || canonicalize(evidence[0]) !== canonicalize(expected))
@@ -302,6 +347,7 @@ function summaryOf(record: CredentialRecord, revocations: RevocationRecord[]): C
     id: record.id,
     kind: record.kind,
     role: record.role,
+    capability: record.capability ?? null,
     scope: record.scope,
     subject: record.subject,
     signer: record.signer,
@@ -374,6 +420,8 @@ class DefaultCredentials implements Credentials {
           id: credential.id,
           kind,
           role: subject.role ?? null,
+          // Only capability credentials carry the field: membership and role records stay as they were.
+          ...(subject.capability === undefined ? {} : { capability: subject.capability }),
           scope: event.scope,
           subject: subject.id,
           signer: event.author,
@@ -499,7 +547,10 @@ class DefaultCredentials implements Credentials {
       )
   }
 
-  /** The node whose member finalized a passed admission issues its credentials; a removal revokes them. */
+  /**
+   * The node whose member finalized a passed admission or capability grant issues its credentials; a removal
+   * revokes them (every credential of the member in the scope granted before it: membership, roles, capabilities).
+   */
   private async onPassed(proposalId: string): Promise<void> {
     const status = this.components.identity.status()
     if (status.did === null || status.locked) return
@@ -508,7 +559,7 @@ class DefaultCredentials implements Credentials {
     const proposal = await readProposal(view, proposalId)
     if (result === undefined || proposal === undefined) return
     if (result.finalizer !== status.did || !result.passed || result.execution.status !== 'done') return
-    if (proposal.action.kind === 'admit') {
+    if (proposal.action.kind === 'admit' || proposal.action.kind === 'capability') {
       if ((await readMember(view, proposal.scope, proposal.action.member)) === undefined) return
       await this.issue({ proposal: proposalId }).catch((err: unknown) => {
         if (!isIcnError(err, 'CRED_NOT_AUTHORISED')) throw err
@@ -593,14 +644,15 @@ class DefaultCredentials implements Credentials {
     const wanted = grantsOf(proposal).filter(
       (g) =>
         (input.kind === undefined || g.kind === input.kind) &&
-        (input.role === undefined || g.role === input.role),
+        (input.role === undefined || g.role === input.role) &&
+        (input.capability === undefined || g.capability === input.capability),
     )
     if (wanted.length === 0)
       fail(
         'CRED_INVALID',
-        proposal.action.kind === 'admit'
-          ? `Proposal ${proposalId} grants no ${input.kind ?? ''} credential${input.role === undefined ? '' : ` for role ${input.role}`}.`
-          : `Proposal ${proposalId} (${proposal.kind}) grants no credential; admissions do.`,
+        proposal.action.kind === 'admit' || proposal.action.kind === 'capability'
+          ? `Proposal ${proposalId} grants no ${input.kind ?? ''} credential${input.role === undefined ? '' : ` for role ${input.role}`}${input.capability === undefined ? '' : ` for capability ${input.capability}`}.`
+          : `Proposal ${proposalId} (${proposal.kind}) grants no credential; admissions and capability grants do.`,
       )
     if (!(await isMemberAt(view, proposal.scope, identity.did(), result.n)))
       fail('CRED_NOT_AUTHORISED', 'Only a member of the scope may issue its credentials.')
@@ -609,7 +661,7 @@ class DefaultCredentials implements Credentials {
     const out: CredentialDetail[] = []
     for (const grant of wanted) {
       throwIfAborted(options.signal)
-      const id = credentialId(proposalId, grant.kind, grant.role)
+      const id = credentialId(proposalId, grant.kind, grantName(grant))
       if ((await view.get(credKeys.credential(id))) === undefined) {
         // Local rule (the fold cannot see "now"): no new credentials for a member a later decision removed, even
         // if another decision admitted them again (that one grants its own credentials).
@@ -631,6 +683,7 @@ class DefaultCredentials implements Credentials {
             id: member,
             memberOf: proposal.scope,
             ...(grant.role === undefined ? {} : { role: grant.role }),
+            ...(grant.capability === undefined ? {} : { capability: grant.capability }),
           },
           evidence: [{ type: ['IcnGovernanceDecision'], proposal: proposalId, result: result.id }],
           credentialStatus: {

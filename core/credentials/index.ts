@@ -7,8 +7,8 @@ import type { CredentialKind, VerifiableCredential, VerifiablePresentation, Veri
 
 export interface CredentialsInit {
   /**
-   * Issue credentials when a proposal admitting a member passes, and revoke them when a removal passes, on the
-   * node whose member finalized the proposal.
+   * Issue credentials when a proposal admitting a member or granting a capability passes, and revoke them when a
+   * removal passes, on the node whose member finalized the proposal.
    * @default true
    */
   autoIssue?: boolean
@@ -28,6 +28,8 @@ export interface CredentialSummary {
   id: string
   kind: CredentialKind
   role: string | null
+  /** The capability of a capability credential, else null. */
+  capability: string | null
   /** The issuing scope (did:icn), the credential's issuer. */
   scope: string
   subject: string
@@ -59,11 +61,12 @@ export interface RevocationView {
 }
 
 export interface IssueInput {
-  /** A passed proposal that grants membership or roles. */
+  /** A passed proposal that grants membership and roles (admit) or a capability (capability). */
   proposal: string
   /** Which of the proposal's credentials to issue. @default every one it grants */
   kind?: CredentialKind
   role?: string
+  capability?: string
   /** Unix ms after which the credential expires. @default no end date */
   validUntil?: number
 }

@@ -10,6 +10,7 @@ import {
   addProof,
   checkPresentationOffline,
   createPresentation,
+  credentialId,
   holderCheck,
   verifyCredentialOffline,
   type UnsignedCredential,
@@ -129,6 +130,32 @@ describe('eddsa-jcs-2022 credentials', () => {
       expect(result.error?.code).toBe('CRED_INVALID')
       expect(result.error?.message).toMatch(/credential/)
     }
+  })
+
+  it('capability credentials: deterministic ids, offline verification, malformed capabilities refused', () => {
+    expect(credentialId('bafyproposal', 'capability', 'mesh:executor')).toBe(
+      'urn:icn:credential:bafyproposal:capability:mesh%3Aexecutor',
+    )
+    expect(credentialId('bafyproposal', 'role', 'baker')).toBe('urn:icn:credential:bafyproposal:role:baker')
+    expect(CREDENTIAL_TYPES.capability).toBe('IcnCapabilityCredential')
+    const capability = (name: string) =>
+      sign(
+        unsigned({
+          id: credentialId('bafyproposal', 'capability', name),
+          type: ['VerifiableCredential', CREDENTIAL_TYPES.capability],
+          credentialSubject: { id: holder, memberOf: SCOPE, capability: name },
+        }),
+      )
+    const good = capability('treasury.sign')
+    expect(verifyCredentialOffline(good, { now: T0 }).valid).toBe(true)
+    const tampered = structuredClone(good)
+    tampered.credentialSubject.capability = 'treasury.admin'
+    expect(verifyCredentialOffline(tampered, { now: T0 }).error?.code).toBe('CRED_BAD_SIGNATURE')
+    for (const bad of ['Treasury', '', 'x'.repeat(65), 'a b'])
+      expect(verifyCredentialOffline(capability(bad), { now: T0 }).error, bad).toMatchObject({
+        code: 'CRED_INVALID',
+        message: expect.stringMatching(/capability is malformed/),
+      })
   })
 
   it('presentations: signed by the holder, bound to a challenge, holder must be the subject', async () => {

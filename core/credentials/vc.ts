@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { base58btc } from 'multiformats/bases/base58'
 import { IcnError, type IcnErrorCode } from '../errors'
+import { isCapabilityName } from '../governance/types'
 import { didFromPublicKey, isDidKey, isScopeDid, publicKeyFromDid } from '../identity/did'
 import { nodeEd25519, type Ed25519, type Signer } from '../identity/ed25519'
 import { canonicalize } from './jcs'
@@ -23,6 +24,7 @@ export const MAX_PRESENTED = 16
 export const CREDENTIAL_TYPES = {
   membership: 'IcnMembershipCredential',
   role: 'IcnRoleCredential',
+  capability: 'IcnCapabilityCredential',
 } as const
 export type CredentialKind = keyof typeof CREDENTIAL_TYPES
 
@@ -47,6 +49,8 @@ export interface CredentialSubject {
   memberOf: string
   /** Role credentials only. */
   role?: string
+  /** Capability credentials only: the capability a `capability` proposal granted. */
+  capability?: string
 }
 
 /** The governance decision behind a credential (VC `evidence`). */
@@ -105,11 +109,14 @@ export interface VerificationResult {
 
 // ---- ids -----------------------------------------------------------------------------------------------------
 
-/** Deterministic id of the credential a passed proposal grants (one per proposal and kind/role). */
-export function credentialId(proposal: string, kind: CredentialKind, role?: string): string {
+/**
+ * Deterministic id of the credential a passed proposal grants (one per proposal and kind/name): `name` is the role
+ * of a role credential and the capability of a capability credential.
+ */
+export function credentialId(proposal: string, kind: CredentialKind, name?: string): string {
   return kind === 'membership'
     ? `urn:icn:credential:${proposal}:membership`
-    : `urn:icn:credential:${proposal}:role:${encodeURIComponent(role ?? '')}`
+    : `urn:icn:credential:${proposal}:${kind}:${encodeURIComponent(name ?? '')}`
 }
 
 export function verificationMethodOf(did: string): string {
@@ -301,6 +308,10 @@ function checkCredentialShape(value: unknown): asserts value is VerifiableCreden
   const subject = value.credentialSubject
   need(isRecord(subject) && str(subject.id) && str(subject.memberOf), 'It has no credentialSubject id.')
   need(subject.role === undefined || isRoleName(subject.role), 'Its role is malformed.')
+  need(
+    subject.capability === undefined || isCapabilityName(subject.capability),
+    'Its capability is malformed.',
+  )
   need(Array.isArray(value.evidence), 'It names no evidence.')
   need(isRecord(value.credentialStatus), 'It has no credentialStatus.')
   checkProofShape(value.proof, 'assertionMethod')

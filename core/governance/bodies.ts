@@ -7,7 +7,7 @@ import { CID, DAG_CBOR, RAW } from '../dag'
 import { isDidKey, isScopeDid } from '../identity'
 import { PARAMS, isParamName, type ParamName } from '../params'
 import { POLICY_ENTRIES } from '../runtime/abi'
-import { VOTING_METHODS, type Int, type ProposalAction } from './types'
+import { VOTING_METHODS, isCapabilityName, type Int, type ProposalAction } from './types'
 import { parseInvite, verifyInvite } from './invite'
 import type {
   BallotsBody,
@@ -32,6 +32,8 @@ export const LIMITS = {
   roles: 8,
   role: 32,
   memo: 500,
+  /** A capability proposal's note. */
+  note: 500,
   policySource: 48 * 1024,
   addrs: 16,
   addr: 300,
@@ -238,6 +240,16 @@ function parseAction(value: unknown, fail: Fail): ProposalAction {
       const a = record(value, ['kind', 'op', 'federation'], fail)
       if (a['op'] !== 'join' && a['op'] !== 'leave') fail('op must be join or leave')
       if (!isScopeDid(a['federation'])) fail('federation must be a did:icn')
+      break
+    }
+    case 'capability': {
+      const a = record(value, ['kind', 'member', 'capability', 'note'], fail)
+      if (!isDidKey(a['member']) && !isScopeDid(a['member'])) fail('member must be a DID')
+      if (!isCapabilityName(a['capability']))
+        fail(
+          'capability must be 1–64 characters of a-z, 0-9, ".", "_", ":" or "-", starting with a letter or digit',
+        )
+      text(a['note'], LIMITS.note, 'note', fail)
       break
     }
     default:

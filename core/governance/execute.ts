@@ -167,6 +167,13 @@ export async function execute(ctx: ExecutionContext): Promise<ExecutionOutcome> 
       )
     }
 
+    case 'capability': {
+      // The decision is the grant: the credential (core/credentials) follows it; nothing else changes here.
+      if ((await readMember(tx, scope, action.member)) === undefined)
+        return failed(`${action.member} is no longer a member.`)
+      return done(`Capability ${action.capability} granted to ${action.member}.`)
+    }
+
     case 'federation': {
       // A scope's nesting parent (info.parent) is fixed at genesis — economics keys a scope's economy on it —
       // so joining and leaving are recorded beside it and never move the economy.

@@ -8,6 +8,7 @@ import { readParams, scopeKeys, type MemberRecord } from '../scope'
 import { startTestNode, tempDir, type TestNode } from '../test/helpers'
 import { testAuthor, type TestAuthor } from '../test/events'
 import { GOV_EVENT, type PolicyRuntime } from './index'
+import { parsePropose } from './bodies'
 import { govKeys } from './state'
 import { FAST_CHARTER, copyEvents, startGovNode, waitFor } from './testing'
 
@@ -362,6 +363,114 @@ describe('governance on one node', () => {
     nodes.push(t)
     expect((await t.node.governance.get(p.id)).status).toBe('closed')
     expect((await passed(t.node, p.id)).status).toBe('passed')
+  })
+})
+
+describe('capability proposals', () => {
+  const BASIS = CID.parse('bafyreigtkqtgsw7yllpyysjnxj2c3gwmq7ishc2up6dswkbwa246edui2q')
+  const member = testAuthor().did
+  const body = (action: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    basis: BASIS,
+    title: 'Treasury signing',
+    summary: '',
+    method: 'yesno',
+    options: [],
+    votingPeriodMs: null,
+    quorum: null,
+    threshold: null,
+    action: { kind: 'capability', member, capability: 'treasury.sign', note: '', ...action },
+    ...extra,
+  })
+
+  it('parses a capability grant and refuses each malformed one with GOV_INVALID_PROPOSAL', () => {
+    expect(parsePropose(body({})).action).toEqual({
+      kind: 'capability',
+      member,
+      capability: 'treasury.sign',
+      note: '',
+    })
+    for (const good of ['a', 'mesh:executor', '0-9_x.y', 'x'.repeat(64)])
+      expect(() => parsePropose(body({ capability: good })), good).not.toThrow()
+    expect(() => parsePropose(body({ member: `did:icn:${BASIS.toString()}` }))).not.toThrow()
+    const bad: [string, Record<string, unknown>, Record<string, unknown>?][] = [
+      ['upper case', { capability: 'Treasury.sign' }],
+      ['a space', { capability: 'treasury sign' }],
+      ['empty', { capability: '' }],
+      ['a leading dot', { capability: '.sign' }],
+      ['65 characters', { capability: 'x'.repeat(65) }],
+      ['not text', { capability: 7 }],
+      ['a member that is no DID', { member: 'alice' }],
+      ['a note too long', { note: 'n'.repeat(501) }],
+      ['no note', { note: undefined }],
+      ['an extra field', { roles: [] }],
+      ['an approval vote', {}, { method: 'approval', options: ['a', 'b'] }],
+    ]
+    for (const [what, action, extra] of bad) {
+      const b = body(action, extra)
+      if ('note' in action && action.note === undefined) delete (b.action as Record<string, unknown>).note
+      expect(() => parsePropose(b), what).toThrow(expect.objectContaining({ code: 'GOV_INVALID_PROPOSAL' }))
+    }
+  })
+
+  it('is proposed for a current member only, and passing it changes nothing but the log', async () => {
+    const a = await node()
+    const x = testAuthor(undefined, Date.now() - 1000)
+    const { scope } = await a.governance.createScope({
+      kind: 'cooperative',
+      name: 'Capable',
+      members: [x.did],
+      ...FAST_CHARTER,
+    })
+    const refused = async (
+      code: string,
+      action: Parameters<IcnNode['governance']['propose']>[0]['action'],
+    ) => {
+      const root = await a.dag.stateRoot()
+      await expect(a.governance.propose({ scope, title: 'No', action })).rejects.toMatchObject({ code })
+      expect(await a.dag.stateRoot()).toBe(root)
+    }
+    await refused('INVALID_ARGUMENT', { kind: 'capability', member: x.did, capability: 'Treasury Sign' })
+    await refused('INVALID_ARGUMENT', { kind: 'capability', member: x.did, capability: 'x'.repeat(65) })
+    await refused('INVALID_ARGUMENT', {
+      kind: 'capability',
+      member: x.did,
+      capability: 'sign',
+      note: 'n'.repeat(501),
+    })
+    await refused('GOV_NOT_A_MEMBER', { kind: 'capability', member: testAuthor().did, capability: 'sign' })
+    await refused('GOV_INVALID_PROPOSAL', { kind: 'capability', member: 'alice', capability: 'sign' })
+    // The same rules for a peer's events: a malformed body is rejected, a non-member's grant is stored void.
+    const peerBody = (member: string, capability: string) =>
+      body({ member, capability }, { basis: CID.parse(scope.slice('did:icn:'.length)) })
+    const root = await a.dag.stateRoot()
+    const outsider = await offNode(a, x, scope, GOV_EVENT.propose, peerBody(testAuthor().did, 'sign'))
+    expect((await a.dag.getSummary(outsider.id))?.status).toBe('voided')
+    const malformed = x.next(GOV_EVENT.propose, peerBody(x.did, 'Bad Name'), { scope, ts: Date.now() })
+    await expect(a.dag.ingest(malformed.bytes)).rejects.toMatchObject({ code: 'GOV_INVALID_PROPOSAL' })
+    expect(await a.dag.stateRoot()).toBe(root)
+
+    const members = await a.governance.members(scope)
+    const p = await a.governance.propose({
+      scope,
+      title: 'x signs for the treasury',
+      action: { kind: 'capability', member: x.did, capability: 'treasury.sign', note: 'until June' },
+    })
+    expect(p).toMatchObject({
+      kind: 'capability',
+      action: { kind: 'capability', member: x.did, capability: 'treasury.sign', note: 'until June' },
+    })
+    await a.governance.vote({ proposal: p.id, choice: 'yes' })
+    const done = await passed(a, p.id)
+    expect(done.result?.execution).toEqual({
+      status: 'done',
+      message: `Capability treasury.sign granted to ${x.did}.`,
+    })
+    // Membership, roles and parameters are as before; the ledger credits nothing.
+    expect(await a.governance.members(scope)).toEqual(members)
+    expect(await a.economics.pending({ did: x.did })).toEqual([])
+    expect((await a.governance.list({ scope, type: 'capability' })).proposals.map((q) => q.id)).toEqual([
+      p.id,
+    ])
   })
 })
 

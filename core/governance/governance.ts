@@ -55,6 +55,7 @@ import {
 import { effectiveBallots, tally, type Ballot, type DelegationRecord, type Tally } from './tally'
 import {
   GOV_EVENT,
+  isCapabilityName,
   type BallotsBody,
   type DelegateBody,
   type FinalizerRank,
@@ -733,6 +734,17 @@ class DefaultGovernance implements Governance {
       }
       case 'federation':
         return { kind: 'federation', op: input.op, federation: input.federation }
+      case 'capability': {
+        if (!isCapabilityName(input.capability))
+          throw new IcnError(
+            'INVALID_ARGUMENT',
+            `"${String(input.capability).slice(0, 80)}" is not a capability name: 1–64 characters of a-z, 0-9, ".", "_", ":" or "-", starting with a letter or digit.`,
+          )
+        const note = input.note ?? ''
+        if (typeof note !== 'string' || note.length > LIMITS.note)
+          throw new IcnError('INVALID_ARGUMENT', `A note has at most ${LIMITS.note} characters.`)
+        return { kind: 'capability', member: input.member, capability: input.capability, note }
+      }
     }
   }
 

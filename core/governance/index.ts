@@ -84,6 +84,8 @@ export type ActionInput =
   /** source null deactivates the named policy (back to the built-in rule). */
   | { kind: 'policy'; policy: string; source: string | null }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+  /** A capability credential for a current member (core/governance/types.ts CAPABILITY_NAME). */
+  | { kind: 'capability'; member: string; capability: string; note?: string }
 
 export interface ProposeInput {
   scope: string
@@ -162,6 +164,7 @@ export type ActionView =
     }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+  | { kind: 'capability'; member: string; capability: string; note: string }
 
 export interface ProposalSummary {
   id: string
@@ -329,7 +332,7 @@ export type {
 export { DEFAULT_POLICY, GOVERNANCE_POLICIES } from './policy'
 export type { GovernancePolicy, PolicyRuntime, PolicyLoadInput, CanProposeInput } from './policy'
 export type { GrantExecutor, GrantRequest } from './execute'
-export { GOV_EVENT, PROPOSAL_KINDS } from './types'
+export { CAPABILITY_NAME, GOV_EVENT, PROPOSAL_KINDS, isCapabilityName } from './types'
 export type { ProposalKind, Invite } from './types'
 export { decodeInviteLink, encodeInviteLink, INVITE_PREFIX } from './invite'
 export { scopeDid } from './bodies'

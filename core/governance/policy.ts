@@ -25,7 +25,10 @@ export type GovernancePolicyName = (typeof GOVERNANCE_POLICIES)[number]
 export interface CanProposeInput {
   scope: string
   proposer: string
-  /** The proposal kind: text, parameter, admit, remove, budget, policy, federation (as the ABI names them). */
+  /**
+   * The proposal kind: text, parameter, admit, remove, budget, policy, federation, capability (as the ABI names
+   * them).
+   */
   kind: string
   /** ts of the proposal event. */
   ts: number

@@ -310,6 +310,10 @@ export function registerGovernance(dag: Dag, deps: RuleDeps): RegisteredRules {
           if ((await memberCountAt(view, scope, basisN)) <= 1 && isDidKey(action.member))
             throw fail('GOV_INVALID_PROPOSAL', 'The last member cannot be removed.')
           break
+        case 'capability':
+          if (!(await isMemberAt(view, scope, action.member, basisN)))
+            throw fail('GOV_NOT_A_MEMBER', `${action.member} is not a member.`)
+          break
         case 'policy':
           if (action.source !== null) {
             if (action.compiler !== CCL_COMPILER_VERSION)

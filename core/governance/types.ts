@@ -21,8 +21,19 @@ export const PROPOSAL_KINDS = [
   'budget',
   'policy',
   'federation',
+  'capability',
 ] as const
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number]
+
+/**
+ * A capability a `capability` proposal grants (and its credential names): 1–64 characters of lower-case letters,
+ * digits, ".", "_", ":" and "-", starting with a letter or digit, e.g. `treasury.sign` or `mesh:executor`.
+ */
+export const CAPABILITY_NAME = /^[a-z0-9][a-z0-9._:-]{0,63}$/
+
+export function isCapabilityName(value: unknown): value is string {
+  return typeof value === 'string' && CAPABILITY_NAME.test(value)
+}
 
 export const VOTING_METHODS = ['yesno', 'approval', 'ranked'] as const
 
@@ -75,6 +86,8 @@ export type ProposalAction =
       compiler: number
     }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+  /** Grants `member` (a member at the basis) a capability credential; nothing else changes when it passes. */
+  | { kind: 'capability'; member: string; capability: string; note: string }
 
 export interface ProposeBody {
   /** The latest log entry the proposer knows (genesis or a result): eligibility and parameters are those after it. */
@@ -195,6 +208,7 @@ export type StoredAction =
   | { kind: 'budget'; asset: 'mana' | 'token'; to: string; amount: Int; token: string | null; memo: string }
   | { kind: 'policy'; policy: string; module: string | null; compiler: number }
   | { kind: 'federation'; op: 'join' | 'leave'; federation: string }
+  | { kind: 'capability'; member: string; capability: string; note: string }
 
 export type ExecutionStatus = 'done' | 'failed' | 'none'
 

@@ -115,7 +115,7 @@ export const POLICY_ENTRIES = {
       { name: 'kind', type: 'String' },
     ],
     result: 'Bool',
-    doc: 'Whether the member may create a proposal of this kind (text, parameter, admit, remove, budget, policy, federation).',
+    doc: 'Whether the member may create a proposal of this kind (text, parameter, admit, remove, budget, policy, federation, capability).',
   },
   vote_weight: {
     params: [{ name: 'voter', type: 'Did' }],

@@ -533,15 +533,16 @@ export const en = {
   cred: {
     title: 'Credentials',
     intro:
-      'Credentials prove your membership and roles. Your cooperative issues them when a decision admits you; anyone can check them.',
+      'Credentials prove your membership, roles and capabilities. Your cooperative issues them when a decision admits you or grants you a capability; anyone can check them.',
     mine: 'My credentials',
     signed: 'Credentials I signed',
     signedText:
-      'You signed these for your cooperative when it admitted someone. You may revoke one issued by mistake.',
+      'You signed these for your cooperative when a decision admitted someone or granted a capability. You may revoke one issued by mistake.',
     none: 'No credentials yet. You get one when a cooperative admits you by a vote.',
     type: 'Type',
     membership: 'Membership',
     role: 'Role: {{role}}',
+    capability: 'Capability: {{capability}}',
     issuer: 'Issued by',
     issued: 'Issued',
     expires: 'Valid until',
@@ -766,6 +767,7 @@ export const en = {
       budget: 'Budget grant',
       policy: 'Policy (CCL)',
       federation: 'Join or leave a federation',
+      capability: 'Grant a capability',
     },
     kindHints: {
       text: 'A decision in words; nothing runs when it passes. It may offer options for an approval or ranked vote.',
@@ -775,6 +777,8 @@ export const en = {
       budget: 'Grants mana or tokens from the cooperative to someone when it passes.',
       policy: 'Activates a CCL policy for the cooperative (or turns one off) when it passes.',
       federation: 'Makes the cooperative join or leave a federation when it passes.',
+      capability:
+        'Gives a member a capability credential, such as treasury.sign, when it passes; they can show it to anyone.',
     },
     method: 'Voting method',
     methods: { yesno: 'Yes / no', approval: 'Approval (pick any options)', ranked: 'Ranked choice' },
@@ -811,6 +815,12 @@ export const en = {
     federationLeave: 'Leave',
     federation: 'Federation',
     federationHint: 'The federation’s id (did:icn:…).',
+    memberToGrant: 'Member who receives it',
+    capabilityName: 'Capability',
+    capabilityHint: 'Lower-case letters, digits, “.”, “_”, “:” or “-”, up to 64, e.g. treasury.sign.',
+    note: 'Note (optional)',
+    grantsCapability: 'Grants capability',
+    capabilityText: '{{capability}} to {{member}}',
     pick: 'Choose…',
     costCovered: 'Proposing costs {{fee}} mana; you have {{available}}.',
     costShort: 'Proposing costs {{fee}} mana; you are {{shortfall}} short.',
@@ -836,6 +846,9 @@ export const en = {
       sourceRequired: 'Paste the CCL source of the policy.',
       sourceLong: 'The source is at most {{max}} KiB.',
       federationRequired: 'Choose or enter a federation.',
+      capabilityInvalid:
+        'A capability is 1 to 64 lower-case letters, digits, “.”, “_”, “:” or “-”, starting with a letter or digit.',
+      noteLong: 'A note is at most {{max}} characters.',
     },
     scope: 'Cooperative',
     kind: 'Type',

@@ -543,15 +543,16 @@ export const es: Messages = {
   cred: {
     title: 'Credenciales',
     intro:
-      'Las credenciales prueban tu membresía y tus roles. Tu cooperativa las emite cuando una decisión te admite; cualquiera puede comprobarlas.',
+      'Las credenciales prueban tu membresía, tus roles y tus capacidades. Tu cooperativa las emite cuando una decisión te admite o te otorga una capacidad; cualquiera puede comprobarlas.',
     mine: 'Mis credenciales',
     signed: 'Credenciales que firmé',
     signedText:
-      'Las firmaste en nombre de tu cooperativa cuando admitió a alguien. Puedes revocar una emitida por error.',
+      'Las firmaste en nombre de tu cooperativa cuando una decisión admitió a alguien u otorgó una capacidad. Puedes revocar una emitida por error.',
     none: 'Aún no tienes credenciales. Recibirás una cuando una cooperativa te admita por votación.',
     type: 'Tipo',
     membership: 'Membresía',
     role: 'Rol: {{role}}',
+    capability: 'Capacidad: {{capability}}',
     issuer: 'Emitida por',
     issued: 'Emitida',
     expires: 'Válida hasta',
@@ -778,6 +779,7 @@ export const es: Messages = {
       budget: 'Asignación de presupuesto',
       policy: 'Política (CCL)',
       federation: 'Unirse a una federación o dejarla',
+      capability: 'Otorgar una capacidad',
     },
     kindHints: {
       text: 'Una decisión por escrito; al aprobarse no se ejecuta nada. Puede ofrecer opciones para una votación por aprobación o por orden de preferencia.',
@@ -788,6 +790,8 @@ export const es: Messages = {
       budget: 'Concede maná o tokens de la cooperativa a alguien al aprobarse.',
       policy: 'Activa una política CCL en la cooperativa (o desactiva una) al aprobarse.',
       federation: 'Hace que la cooperativa se una a una federación o la deje al aprobarse.',
+      capability:
+        'Da a un miembro una credencial de capacidad, como treasury.sign, al aprobarse; puede mostrarla a cualquiera.',
     },
     method: 'Método de votación',
     methods: {
@@ -829,6 +833,12 @@ export const es: Messages = {
     federationLeave: 'Dejarla',
     federation: 'Federación',
     federationHint: 'El identificador de la federación (did:icn:…).',
+    memberToGrant: 'Miembro que la recibe',
+    capabilityName: 'Capacidad',
+    capabilityHint: 'Minúsculas, cifras, «.», «_», «:» o «-», hasta 64; por ejemplo treasury.sign.',
+    note: 'Nota (opcional)',
+    grantsCapability: 'Otorga la capacidad',
+    capabilityText: '{{capability}} a {{member}}',
     pick: 'Elige…',
     costCovered: 'Proponer cuesta {{fee}} de maná; tienes {{available}}.',
     costShort: 'Proponer cuesta {{fee}} de maná; te faltan {{shortfall}}.',
@@ -854,6 +864,9 @@ export const es: Messages = {
       sourceRequired: 'Pega el código fuente CCL de la política.',
       sourceLong: 'El código tiene como máximo {{max}} KiB.',
       federationRequired: 'Elige o escribe una federación.',
+      capabilityInvalid:
+        'Una capacidad tiene de 1 a 64 minúsculas, cifras, «.», «_», «:» o «-», y empieza por una letra o cifra.',
+      noteLong: 'Una nota tiene como máximo {{max}} caracteres.',
     },
     scope: 'Cooperativa',
     kind: 'Tipo',

@@ -1,8 +1,8 @@
 /**
- * Verifiable credentials (docs/credentials.md): the member's membership and role credentials with their issuer,
- * dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download, and a verifier
- * for a pasted credential or presentation that says in plain words why one fails. The list follows `cred:*`
- * events through the credentials store.
+ * Verifiable credentials (docs/credentials.md): the member's membership, role and capability credentials with
+ * their issuer, dates and revocation; one credential's W3C JSON, a signed presentation of it to copy or download,
+ * and a verifier for a pasted credential or presentation that says in plain words why one fails. The list follows
+ * `cred:*` events through the credentials store.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -19,7 +19,14 @@ import { useIdentity } from '../stores/identity'
 type T = (key: string, options?: Record<string, unknown>) => string
 
 function typeOf(c: CredentialSummaryInfo, t: T): string {
-  return c.kind === 'membership' ? t('cred.membership') : t('cred.role', { role: c.role ?? '' })
+  switch (c.kind) {
+    case 'membership':
+      return t('cred.membership')
+    case 'role':
+      return t('cred.role', { role: c.role ?? '' })
+    case 'capability':
+      return t('cred.capability', { capability: c.capability ?? '' })
+  }
 }
 
 function validUntil(c: CredentialSummaryInfo, t: T, locale: string): string {

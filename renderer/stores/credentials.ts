@@ -4,7 +4,7 @@ import { client, errorInfo, type ErrorInfo } from '../lib/client'
 import { coalesce } from '../lib/coalesce'
 import { useIdentity } from './identity'
 
-/** The member's verifiable credentials (membership and roles), as anchored in this node's DAG. */
+/** The member's verifiable credentials (membership, roles, capabilities), as anchored in this node's DAG. */
 export interface CredentialsStore {
   /** Null until the screen first loads them; the bridge refreshes only what was opened. */
   credentials: CredentialSummaryInfo[] | null

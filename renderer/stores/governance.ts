@@ -4,7 +4,7 @@ import { client, errorInfo, type ErrorInfo } from '../lib/client'
 
 export type ProposalStatusFilter = '' | 'open' | 'closed' | 'passed' | 'failed' | 'void'
 export type ProposalTypeFilter =
-  '' | 'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation'
+  '' | 'text' | 'parameter' | 'admit' | 'remove' | 'budget' | 'policy' | 'federation' | 'capability'
 
 export interface GovFilters {
   scope: string

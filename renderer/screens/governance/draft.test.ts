@@ -81,6 +81,24 @@ describe('proposal wizard validation', () => {
     expect(keys({ kind: 'federation', federation: '' })).toEqual({ federation: 'federationRequired' })
   })
 
+  it('needs a member and a well-formed capability name to grant a capability', () => {
+    expect(keys({ kind: 'capability', member: '', capability: 'treasury.sign' })).toEqual({
+      member: 'memberRequired',
+    })
+    for (const bad of ['', ' ', 'Treasury', 'has space', '.sign', '-x', 'ü', 'x'.repeat(65), 'a/b'])
+      expect(keys({ kind: 'capability', member: ALICE, capability: bad }), bad).toEqual({
+        capability: 'capabilityInvalid',
+      })
+    for (const good of ['treasury.sign', 'mesh:executor', 'a', '0-9_x', 'x'.repeat(64)])
+      expect(keys({ kind: 'capability', member: ALICE, capability: good }), good).toEqual({})
+    expect(keys({ kind: 'capability', member: ALICE, capability: 'sign', note: 'n'.repeat(501) })).toEqual({
+      note: 'noteLong',
+    })
+    expect(
+      hasErrors(validateStep('review', draft({ kind: 'capability', member: ALICE, capability: 'Bad!' }))),
+    ).toBe(true)
+  })
+
   it('the review step re-checks everything', () => {
     expect(hasErrors(validateStep('review', draft({ scope: '', kind: 'budget' })))).toBe(true)
     expect(hasErrors(validateStep('review', draft({ kind: 'budget', to: ALICE, amount: '7' })))).toBe(false)
@@ -108,6 +126,8 @@ describe('proposal wizard validation', () => {
       'sourceRequired',
       'sourceLong',
       'federationRequired',
+      'capabilityInvalid',
+      'noteLong',
     ]
     for (const key of all) {
       expect(en.gov.err[key], key).toBeTruthy()
@@ -164,6 +184,15 @@ describe('proposeParams', () => {
       policy: 'mana_cost',
       source: null,
     })
+    expect(
+      proposeParams(draft({ kind: 'capability', member: ALICE, capability: ' treasury.sign ', note: '  ' }))
+        .action,
+    ).toEqual({ kind: 'capability', member: ALICE, capability: 'treasury.sign' })
+    expect(
+      proposeParams(
+        draft({ kind: 'capability', member: ALICE, capability: 'mesh:executor', note: ' ovens ' }),
+      ).action,
+    ).toEqual({ kind: 'capability', member: ALICE, capability: 'mesh:executor', note: 'ovens' })
     // A method chosen for text and then a switch to another kind: no options go to the node.
     expect(
       proposeParams(draft({ kind: 'remove', member: ALICE, method: 'ranked', options: 'a\nb' })),

@@ -13,6 +13,7 @@ export const PROPOSAL_KINDS: readonly GovProposalKind[] = [
   'budget',
   'policy',
   'federation',
+  'capability',
 ]
 
 export const WIZARD_STEPS = ['kind', 'details', 'review'] as const
@@ -43,6 +44,9 @@ export interface ProposalDraft {
   deactivate: boolean
   federationOp: 'join' | 'leave'
   federation: string
+  /** The capability a capability proposal grants `member` (core/governance/types.ts CAPABILITY_NAME). */
+  capability: string
+  note: string
 }
 
 export const EMPTY_DRAFT: ProposalDraft = {
@@ -66,6 +70,8 @@ export const EMPTY_DRAFT: ProposalDraft = {
   deactivate: false,
   federationOp: 'join',
   federation: '',
+  capability: '',
+  note: '',
 }
 
 /** Limits the node enforces (core/governance/bodies.ts LIMITS). */
@@ -77,6 +83,7 @@ export const LIMITS = {
   roles: 8,
   role: 32,
   memo: 500,
+  note: 500,
   policySource: 48 * 1024,
 } as const
 
@@ -109,11 +116,18 @@ export type DraftErrorKey =
   | 'sourceRequired'
   | 'sourceLong'
   | 'federationRequired'
+  | 'capabilityInvalid'
+  | 'noteLong'
 export type DraftErrors = Partial<Record<keyof ProposalDraft, DraftError>>
 
 /** A member (did:key) or, in a federation, a cooperative (did:icn); the node checks which one the scope admits. */
 export function isDid(text: string): boolean {
   return /^did:(key|icn):[A-Za-z0-9._:-]{8,190}$/.test(text.trim())
+}
+
+/** A capability name as the node accepts it: 1–64 of a-z, 0-9, ".", "_", ":", "-", starting with a letter or digit. */
+export function isCapabilityName(text: string): boolean {
+  return /^[a-z0-9][a-z0-9._:-]{0,63}$/.test(text)
 }
 
 /** The options of an approval or ranked vote, one a line, blanks dropped. */
@@ -206,6 +220,11 @@ export function validateStep(
     case 'federation':
       if (d.federation === '') e.federation = { key: 'federationRequired' }
       break
+    case 'capability':
+      if (d.member === '') e.member = { key: 'memberRequired' }
+      if (!isCapabilityName(d.capability.trim())) e.capability = { key: 'capabilityInvalid' }
+      if (d.note.length > LIMITS.note) e.note = { key: 'noteLong', values: { max: LIMITS.note } }
+      break
     default:
       break
   }
@@ -254,5 +273,12 @@ function actionOf(d: ProposalDraft): Params<'gov.propose'>['action'] {
       return { kind: 'policy', policy: d.policy, source: d.deactivate ? null : d.source }
     case 'federation':
       return { kind: 'federation', op: d.federationOp, federation: d.federation }
+    case 'capability':
+      return {
+        kind: 'capability',
+        member: d.member,
+        capability: d.capability.trim(),
+        ...(d.note.trim() === '' ? {} : { note: d.note.trim() }),
+      }
   }
 }

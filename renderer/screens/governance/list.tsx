@@ -19,6 +19,7 @@ const TYPES: ProposalTypeFilter[] = [
   'budget',
   'policy',
   'federation',
+  'capability',
 ]
 
 export function Governance(): ReactNode {

@@ -136,6 +136,30 @@ describe('ranked proposal', () => {
     expect(screen.getByTestId('quorum-text').textContent).toContain('quorum reached')
   })
 
+  it('shows a capability grant in words', async () => {
+    renderUi(<Proposal id={ID} />, {
+      bridge: scriptedBridge({
+        'gov.get': () =>
+          ranked({
+            title: 'Treasury signing',
+            kind: 'capability',
+            method: 'yesno',
+            options: [],
+            tally: null,
+            quorumProgress: null,
+            action: { kind: 'capability', member: OTHER, capability: 'treasury.sign', note: 'for the ovens' },
+          }),
+        'gov.eligibility': () =>
+          eligibility({ canVote: false, code: 'GOV_PROPOSAL_CLOSED', reason: 'closed' }),
+      }),
+    })
+    const term = await screen.findByText('Grants capability')
+    const value = term.nextElementSibling?.textContent ?? ''
+    expect(value).toContain('treasury.sign')
+    expect(value).toContain('for the ovens')
+    expect(screen.getByText('Grant a capability')).toBeTruthy()
+  })
+
   it('orders a ballot by keyboard, keeps focus on the moved option and sends the ranking', async () => {
     const bridge = scriptedBridge({
       'gov.get': () => ranked({ status: 'open', tally: null, live: true }),

@@ -158,6 +158,13 @@ function ActionTerms({ detail }: { detail: GovProposal }): ReactNode {
           {`${a.op === 'join' ? t('gov.federationJoin') : t('gov.federationLeave')}: ${a.federation}`}
         </Definition>
       )
+    case 'capability':
+      return (
+        <Definition term={t('gov.grantsCapability')}>
+          <code className="ident">{a.capability}</code> → <Ident value={a.member} />
+          {a.note === '' ? '' : ` — ${a.note}`}
+        </Definition>
+      )
     default:
       return detail.options.length > 0 ? (
         <Definition term={t('gov.options')}>{detail.options.join(' · ')}</Definition>

@@ -124,6 +124,41 @@ describe('new proposal wizard', () => {
     expect(screen.getByText('Give at least 2 options, one a line.')).toBeTruthy()
   })
 
+  it('grants a capability to a member picked from the list, checking the name before the review', async () => {
+    const bridge = scriptedBridge(
+      script({
+        'gov.propose': () => {
+          throw new ScriptedError('GOV_NOT_A_MEMBER', 'Not a member.')
+        },
+      }),
+    )
+    renderUi(<NewProposal />, { bridge })
+    fireEvent.change(screen.getByLabelText('Type'), { target: { value: 'capability' } })
+    expect(screen.getByText(/capability credential/)).toBeTruthy()
+    next()
+    const select = await screen.findByLabelText('Member who receives it')
+    await within(select).findByText(`${OTHER} (baker)`)
+    fireEvent.change(select, { target: { value: OTHER } })
+    fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Treasury signing' } })
+    fireEvent.change(screen.getByLabelText('Capability'), { target: { value: 'Treasury Sign' } })
+    next()
+    expect(screen.getByText(/^A capability is 1 to 64/)).toBeTruthy()
+    expect(screen.getByLabelText('Capability').getAttribute('aria-invalid')).toBe('true')
+    fireEvent.change(screen.getByLabelText('Capability'), { target: { value: 'treasury.sign' } })
+    fireEvent.change(screen.getByLabelText('Note (optional)'), { target: { value: 'for the ovens fund' } })
+    next()
+    const review = await screen.findByTestId('proposal-review')
+    expect(review.textContent).toContain('Grant a capability')
+    expect(review.textContent).toContain(`treasury.sign to ${OTHER} — for the ovens fund`)
+    fireEvent.click(screen.getByRole('button', { name: 'Propose' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('GOV_NOT_A_MEMBER')
+    expect(bridge.calls.find((c) => c.method === 'gov.propose')?.params).toEqual({
+      scope: SCOPE,
+      title: 'Treasury signing',
+      action: { kind: 'capability', member: OTHER, capability: 'treasury.sign', note: 'for the ovens fund' },
+    })
+  })
+
   it('shows the node’s CCL diagnostics and stays on the details step', async () => {
     const formatted = 'can_propose.ccl:1:4: error[CCL_PARSE]: expected a name\n fn (\n    ^'
     renderUi(<NewProposal />, {

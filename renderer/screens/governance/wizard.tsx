@@ -58,7 +58,11 @@ export function NewProposal(): ReactNode {
     ...draft,
     scope,
     param: draft.param === '' ? (params[0]?.name ?? '') : draft.param,
-    member: draft.kind === 'remove' && draft.member === '' ? (members[0]?.did ?? '') : draft.member,
+    // Removals and capability grants pick a current member from the list: the first one until another is chosen.
+    member:
+      (draft.kind === 'remove' || draft.kind === 'capability') && !members.some((m) => m.did === draft.member)
+        ? (members[0]?.did ?? '')
+        : draft.member,
   }
   const set = <K extends keyof ProposalDraft>(key: K) => {
     return (value: ProposalDraft[K]): void => {
@@ -304,6 +308,31 @@ function DetailsStep({
           />
         )
       ) : null}
+      {d.kind === 'capability' ? (
+        <>
+          {members.length === 0 ? (
+            <p className="field-error">{text({ key: 'memberRequired' })}</p>
+          ) : (
+            <Select
+              label={t('gov.memberToGrant')}
+              value={d.member}
+              onChange={set('member')}
+              options={members.map((m) => ({
+                value: m.did,
+                label: m.roles.length === 0 ? m.did : `${m.did} (${m.roles.join(', ')})`,
+              }))}
+            />
+          )}
+          <Field
+            label={t('gov.capabilityName')}
+            value={d.capability}
+            onChange={set('capability')}
+            hint={t('gov.capabilityHint')}
+            error={text(errors.capability)}
+          />
+          <Field label={t('gov.note')} value={d.note} onChange={set('note')} error={text(errors.note)} />
+        </>
+      ) : null}
       {d.kind === 'budget' ? (
         <>
           <Select
@@ -464,6 +493,12 @@ function Review({ d, scopeName }: { d: ProposalDraft; scopeName: string }): Reac
         {d.kind === 'remove' ? (
           <Definition term={t('gov.removes')}>
             <code className="ident">{d.member}</code>
+          </Definition>
+        ) : null}
+        {d.kind === 'capability' ? (
+          <Definition term={t('gov.grantsCapability')}>
+            {t('gov.capabilityText', { capability: d.capability.trim(), member: d.member })}
+            {d.note.trim() === '' ? '' : ` — ${d.note.trim()}`}
           </Definition>
         ) : null}
         {d.kind === 'budget' ? (
