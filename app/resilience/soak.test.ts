@@ -153,24 +153,24 @@ describe('five-node soak', () => {
       ]
 
       let missedSamples = 0
+      const sample = async (i: number): Promise<void> => {
+        const m = await memoryOf(dirs[i]!.path)
+        rss.push({
+          t: Date.now() - began,
+          node: i,
+          mb: m.rss / 2 ** 20,
+          heapMb: m.heapUsed / 2 ** 20,
+          heapTotalMb: m.heapTotal / 2 ** 20,
+          externalMb: m.external / 2 ** 20,
+          liveMb: m.heapAfterGc / 2 ** 20,
+        })
+      }
       const sampler = (async () => {
         while (Date.now() - began < SOAK_MS) {
           for (let i = 0; i < N; i++)
             if (live(i) && !RESTARTED.has(i))
-              await memoryOf(dirs[i]!.path).then(
-                (m) =>
-                  rss.push({
-                    t: Date.now() - began,
-                    node: i,
-                    mb: m.rss / 2 ** 20,
-                    heapMb: m.heapUsed / 2 ** 20,
-                    heapTotalMb: m.heapTotal / 2 ** 20,
-                    externalMb: m.external / 2 ** 20,
-                    liveMb: m.heapAfterGc / 2 ** 20,
-                  }),
-                // A node that does not answer in time is a missing sample (counted); a dead one fails convergence.
-                () => void (missedSamples += 1),
-              )
+              // A node that does not answer in time is a missing sample (counted); a dead one fails convergence.
+              await sample(i).catch(() => void (missedSamples += 1))
           await sleep(2_000)
         }
       })()
@@ -233,19 +233,7 @@ describe('five-node soak', () => {
       const quietFrom = Date.now() - began
       while (Date.now() - began < quietFrom + QUIET_MS) {
         await sleep(2_000)
-        for (let i = 0; i < N; i++) {
-          if (RESTARTED.has(i)) continue
-          const m = await memoryOf(dirs[i]!.path)
-          rss.push({
-            t: Date.now() - began,
-            node: i,
-            mb: m.rss / 2 ** 20,
-            heapMb: m.heapUsed / 2 ** 20,
-            heapTotalMb: m.heapTotal / 2 ** 20,
-            externalMb: m.external / 2 ** 20,
-            liveMb: m.heapAfterGc / 2 ** 20,
-          })
-        }
+        for (let i = 0; i < N; i++) if (!RESTARTED.has(i)) await sample(i)
       }
 
       // Memory, per steady node, from medians of WINDOW_MS windows (one sample is one moment of GC and allocator

@@ -11,7 +11,7 @@ import { CRED_EVENT, addProof, canonicalize, credentialId, type VerifiableCreden
 import { FAST_CHARTER } from '../governance/testing'
 import type { IcnNode } from '../node'
 import { startTestNode, tempDir, type TestNode } from './helpers'
-import { TEST_NETWORK, tcpAddr, waitFor } from './network-helpers'
+import { TEST_NETWORK, proposalPassed, tcpAddr, untilSynced, waitFor } from './network-helpers'
 
 const GOV = { tickMs: 40, settleMs: 150 }
 
@@ -28,28 +28,6 @@ let a: TestNode
 let b: TestNode
 let scope: string
 
-async function passed(node: IcnNode, proposal: string): Promise<void> {
-  await waitFor(
-    `proposal ${proposal} to pass`,
-    async () => (await node.governance.get(proposal).catch(() => undefined))?.status === 'passed',
-    20_000,
-  )
-}
-
-/** Polls a node's DAG, asking its peers for what it lacks (the tests run without periodic sync). */
-async function until(node: IcnNode, what: string, check: () => Promise<boolean>): Promise<void> {
-  await waitFor(
-    what,
-    async () => {
-      if (await check()) return true
-      await node.network.sync().catch(() => undefined)
-      return check()
-    },
-    20_000,
-    100,
-  )
-}
-
 const known = (node: IcnNode, id: string) =>
   node.credentials.get(id).then(
     () => true,
@@ -59,14 +37,14 @@ const known = (node: IcnNode, id: string) =>
 /** a proposes; both vote; resolves when a (the proposer, so the finalizer) holds the result. */
 async function decide(action: Parameters<IcnNode['governance']['propose']>[0]['action']): Promise<string> {
   const p = await a.node.governance.propose({ scope, title: `Decide ${action.kind}`, action })
-  await until(
+  await untilSynced(
     b.node,
     'the proposal on b',
     async () => (await b.node.governance.get(p.id).catch(() => undefined)) !== undefined,
   )
   await a.node.governance.vote({ proposal: p.id, choice: 'yes' })
   await b.node.governance.vote({ proposal: p.id, choice: 'yes' }).catch(() => undefined)
-  await passed(a.node, p.id)
+  await proposalPassed(a.node, p.id)
   return p.id
 }
 
@@ -81,7 +59,7 @@ beforeAll(async () => {
     ...FAST_CHARTER,
   })
   scope = created.scope
-  await until(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
+  await untilSynced(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
 }, 60_000)
 
 afterAll(async () => {
@@ -100,7 +78,11 @@ describe('capability credentials between nodes over libp2p', () => {
     await waitFor('automatic issuance on a', () => known(a.node, id))
 
     // The holder's node lists it among its member's credentials.
-    await until(b.node, 'the credential on b', async () => (await b.node.credentials.list()).length === 1)
+    await untilSynced(
+      b.node,
+      'the credential on b',
+      async () => (await b.node.credentials.list()).length === 1,
+    )
     const [listed] = await b.node.credentials.list()
     expect(listed).toMatchObject({
       id,
@@ -210,7 +192,7 @@ describe('capability credentials between nodes over libp2p', () => {
       code: 'CRED_NOT_AUTHORISED',
     })
     await a.node.credentials.revoke({ id: capability.id, reason: 'granted by mistake' })
-    await until(
+    await untilSynced(
       b.node,
       'the revocation on b',
       async () => (await b.node.credentials.get(capability.id)).revoked,
@@ -238,12 +220,16 @@ describe('capability credentials between nodes over libp2p', () => {
     })
     const id = credentialId(granted, 'capability', 'mesh:executor')
     expect(id).toBe(`urn:icn:credential:${granted}:capability:mesh%3Aexecutor`)
-    await until(b.node, 'the second capability on b', () => known(b.node, id))
+    await untilSynced(b.node, 'the second capability on b', () => known(b.node, id))
     expect(
       (await b.node.credentials.verify({ credential: (await b.node.credentials.get(id)).credential })).valid,
     ).toBe(true)
     const removal = await decide({ kind: 'remove', member: bDid })
-    await until(b.node, 'the removal revocation on b', async () => (await b.node.credentials.get(id)).revoked)
+    await untilSynced(
+      b.node,
+      'the removal revocation on b',
+      async () => (await b.node.credentials.get(id)).revoked,
+    )
     const detail = await b.node.credentials.get(id)
     expect(detail.revocations[0]).toMatchObject({ proposal: removal, author: a.node.identity.did() })
     expect((await b.node.credentials.verify({ credential: detail.credential })).error?.code).toBe(
@@ -280,7 +266,7 @@ describe('issuing a capability credential by hand', () => {
         action: { kind: 'capability', member: me, capability: 'treasury.sign' },
       })
       await node.governance.vote({ proposal: p.id, choice: 'yes' })
-      await passed(node, p.id)
+      await proposalPassed(node, p.id)
       expect(await node.credentials.list()).toEqual([])
       const result = (await node.governance.get(p.id)).result!
       const id = credentialId(p.id, 'capability', 'treasury.sign')

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CID } from '../dag'
 import { CRED_EVENT, addProof, canonicalize, credentialId, type VerifiableCredential } from '../credentials'
 import { FAST_CHARTER } from '../governance/testing'
-import type { IcnNode } from '../node'
 import { startTestNode, tempDir, type TestNode } from './helpers'
 import { testAuthor } from './events'
-import { TEST_NETWORK, tcpAddr, waitFor } from './network-helpers'
+import { TEST_NETWORK, proposalPassed, tcpAddr, untilSynced, waitFor } from './network-helpers'
 
 const GOV = { tickMs: 40, settleMs: 150 }
 
@@ -29,28 +28,6 @@ let b: TestNode
 let c: TestNode
 let scope: string
 
-async function passed(node: IcnNode, proposal: string): Promise<void> {
-  await waitFor(
-    `proposal ${proposal} to pass`,
-    async () => (await node.governance.get(proposal).catch(() => undefined))?.status === 'passed',
-    20_000,
-  )
-}
-
-/** Polls a node's DAG, asking its peers for what it lacks (the tests run without periodic sync). */
-async function until(node: IcnNode, what: string, check: () => Promise<boolean>): Promise<void> {
-  await waitFor(
-    what,
-    async () => {
-      if (await check()) return true
-      await node.network.sync().catch(() => undefined)
-      return check()
-    },
-    20_000,
-    100,
-  )
-}
-
 beforeAll(async () => {
   a = await netNode()
   // b issues by hand (it is the node that tests manual issuance); a issues automatically.
@@ -65,7 +42,7 @@ beforeAll(async () => {
     ...FAST_CHARTER,
   })
   scope = created.scope
-  await until(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
+  await untilSynced(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
 }, 60_000)
 
 afterAll(async () => {
@@ -85,14 +62,14 @@ describe('credentials between nodes over libp2p', () => {
       action: { kind: 'admit', member: cDid, roles: ['steward'] },
     })
     admit = p.id
-    await until(
+    await untilSynced(
       b.node,
       'the proposal on b',
       async () => (await b.node.governance.get(p.id).catch(() => undefined)) !== undefined,
     )
     await a.node.governance.vote({ proposal: p.id, choice: 'yes' })
     await b.node.governance.vote({ proposal: p.id, choice: 'yes' })
-    await passed(a.node, p.id)
+    await proposalPassed(a.node, p.id)
     await waitFor(
       'automatic issuance on a',
       async () => (await a.node.credentials.list({ did: cDid })).length === 2,
@@ -110,7 +87,7 @@ describe('credentials between nodes over libp2p', () => {
     expect(role.credentialSubject).toEqual({ id: cDid, memberOf: scope, role: 'steward' })
 
     // b got the cred/issue events over libp2p and checks them against its own DAG.
-    await until(
+    await untilSynced(
       b.node,
       'the credentials on b',
       async () => (await b.node.credentials.list({ scope })).length === 2,
@@ -128,7 +105,11 @@ describe('credentials between nodes over libp2p', () => {
   }, 60_000)
 
   it('the member presents a credential; the verifier checks holder, challenge and the credential', async () => {
-    await until(c.node, 'the credentials on c', async () => (await c.node.credentials.list()).length === 2)
+    await untilSynced(
+      c.node,
+      'the credentials on c',
+      async () => (await c.node.credentials.list()).length === 2,
+    )
     const vp = await c.node.credentials.present({ id: role.id, challenge: 'nonce-17', audience: 'b' })
     expect(vp.holder).toBe(c.node.identity.did())
     const ok = await b.node.credentials.verify({ presentation: vp, challenge: 'nonce-17', audience: 'b' })
@@ -209,14 +190,14 @@ describe('credentials between nodes over libp2p', () => {
       code: 'CRED_NOT_AUTHORISED',
     })
     expect(await b.node.dag.stateRoot()).toBe(before)
-    await until(
+    await untilSynced(
       a.node,
       'the proposal on a',
       async () => (await a.node.governance.get(p.id).catch(() => undefined)) !== undefined,
     )
     await b.node.governance.vote({ proposal: p.id, choice: 'yes' })
     await a.node.governance.vote({ proposal: p.id, choice: 'yes' })
-    await passed(b.node, p.id)
+    await proposalPassed(b.node, p.id)
     await expect(b.node.credentials.issue({ proposal: p.id, kind: 'role' })).rejects.toMatchObject({
       code: 'CRED_INVALID',
     })
@@ -234,15 +215,15 @@ describe('credentials between nodes over libp2p', () => {
       title: 'Remove C',
       action: { kind: 'remove', member: c.node.identity.did() },
     })
-    await until(
+    await untilSynced(
       b.node,
       'the removal on b',
       async () => (await b.node.governance.get(p.id).catch(() => undefined)) !== undefined,
     )
     await a.node.governance.vote({ proposal: p.id, choice: 'yes' })
     await b.node.governance.vote({ proposal: p.id, choice: 'yes' })
-    await passed(a.node, p.id)
-    await until(
+    await proposalPassed(a.node, p.id)
+    await untilSynced(
       b.node,
       'the revocations on b',
       async () =>
@@ -264,7 +245,7 @@ describe('credentials between nodes over libp2p', () => {
     // Revoking again is refused, and so is a revocation by a member who neither signed it nor has a decision.
     await expect(b.node.credentials.revoke({ id: role.id })).rejects.toMatchObject({ code: 'CRED_REVOKED' })
     const [short] = await b.node.credentials.list({ scope }).then((all) => all.filter((s) => !s.revoked))
-    await until(a.node, 'the short-term credential on a', async () =>
+    await untilSynced(a.node, 'the short-term credential on a', async () =>
       a.node.credentials.get(short!.id).then(
         () => true,
         () => false,
@@ -283,16 +264,16 @@ describe('credentials between nodes over libp2p', () => {
       title: 'Admit C again',
       action: { kind: 'admit', member: c.node.identity.did() },
     })
-    await until(
+    await untilSynced(
       b.node,
       'the re-admission on b',
       async () => (await b.node.governance.get(again.id).catch(() => undefined)) !== undefined,
     )
     await a.node.governance.vote({ proposal: again.id, choice: 'yes' })
     await b.node.governance.vote({ proposal: again.id, choice: 'yes' })
-    await passed(a.node, again.id)
+    await proposalPassed(a.node, again.id)
     const renewed = credentialId(again.id, 'membership')
-    await until(b.node, 'the new credential on b', async () =>
+    await untilSynced(b.node, 'the new credential on b', async () =>
       b.node.credentials.get(renewed).then(
         () => true,
         () => false,
@@ -328,7 +309,7 @@ describe('catching up on decisions', () => {
       })
       proposal = p.id
       await first.node.governance.vote({ proposal, choice: 'yes' })
-      await passed(first.node, proposal)
+      await proposalPassed(first.node, proposal)
       expect(await first.node.credentials.list({ did: member })).toEqual([])
     } finally {
       await first.node.stop()

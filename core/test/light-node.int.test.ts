@@ -13,7 +13,7 @@ import type { IcnNode, IcnNodeInit } from '../node'
 import { startTestNode, tempDir, type TempDir, type TestNode } from './helpers'
 import { testAuthor } from './events'
 import type { CID } from '../dag/codec'
-import { TEST_NETWORK, capturingLogger, tcpAddr, waitFor } from './network-helpers'
+import { TEST_NETWORK, capturingLogger, tcpAddr, untilSynced, waitFor } from './network-helpers'
 
 const GOV = { tickMs: 40, settleMs: 150 }
 const MESH = { beaconIntervalMs: 200, receiptGraceMs: 300, resumeDelayMs: 200 }
@@ -39,20 +39,6 @@ async function dirBytes(path: string): Promise<number> {
   return total
 }
 
-/** Polls, asking the node's peers for what it lacks (the tests run without periodic sync). */
-async function until(node: IcnNode, what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  await waitFor(
-    what,
-    async () => {
-      if (await check()) return true
-      await node.network.sync().catch(() => undefined)
-      return check()
-    },
-    ms,
-    100,
-  )
-}
-
 let a: TestNode
 let b: TestNode
 let light: TestNode
@@ -62,7 +48,7 @@ const lightLog = capturingLogger()
 
 async function passed(nodes: IcnNode[], proposal: string): Promise<void> {
   for (const n of nodes)
-    await until(
+    await untilSynced(
       n,
       `proposal ${proposal} to pass`,
       async () => (await n.governance.get(proposal).catch(() => undefined))?.status === 'passed',
@@ -86,7 +72,7 @@ beforeAll(async () => {
     params: { ...FAST_CHARTER.params, 'gov.votingPeriodMs': 4000 },
   })
   scope = created.scope
-  await until(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
+  await untilSynced(b.node, 'the genesis on b', async () => (await b.node.governance.scopes()).length === 1)
 }, 60_000)
 
 afterAll(async () => {
@@ -101,7 +87,7 @@ describe('a light node in a cooperative of full nodes', () => {
       title: 'Admit the light member',
       action: { kind: 'admit', member: me },
     })
-    await until(
+    await untilSynced(
       b.node,
       'the admit proposal on b',
       async () => (await b.node.governance.get(admit.id).catch(() => undefined)) !== undefined,
@@ -116,14 +102,14 @@ describe('a light node in a cooperative of full nodes', () => {
       title: 'Buy a second boat',
       action: { kind: 'text' },
     })
-    await until(
+    await untilSynced(
       light.node,
       'the proposal on the light node',
       async () => (await light.node.governance.get(next.id).catch(() => undefined)) !== undefined,
     )
     expect((await light.node.governance.eligibility(next.id)).canVote).toBe(true)
     const vote = await light.node.governance.vote({ proposal: next.id, choice: 'yes' })
-    await until(
+    await untilSynced(
       a.node,
       'the light vote on a',
       async () => (await a.node.dag.getSummary(vote.id)) !== undefined,
@@ -187,7 +173,7 @@ describe('a light node in a cooperative of full nodes', () => {
         events.push(authors[toIndex]!.next('mana/receive', { credits: credits.slice(i, i + 64) }))
     // The full nodes receive the batch (as gossip delivers it); the light node catches up by sync from them.
     for (const n of [a.node, b.node]) await Promise.all(events.map((e) => n.dag.ingest(e.bytes)))
-    await until(
+    await untilSynced(
       light.node,
       'the light node to catch up',
       async () => {
@@ -196,7 +182,7 @@ describe('a light node in a cooperative of full nodes', () => {
       },
       60_000,
     )
-    await until(b.node, 'one state root on every node', async () => {
+    await untilSynced(b.node, 'one state root on every node', async () => {
       const roots = await Promise.all([a, b, light].map((t) => t.node.dag.stateRoot()))
       return new Set(roots).size === 1
     })

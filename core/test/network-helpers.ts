@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '../logger'
 import type { NetworkInit } from '../network'
 import { eventsTopic } from '../network'
 import { GLOBAL_SCOPE } from '../dag'
+import type { IcnNode } from '../node'
 import { startTestNode, tempDir, type TempDir, type TestNode } from './helpers'
 
 /** A logger that keeps its JSON lines, so tests can check what the node reported (and with which peer id). */
@@ -61,6 +62,37 @@ export async function waitFor(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }
+}
+
+/**
+ * Polls a node's DAG, asking its peers for what it lacks between checks (for tests that run without periodic
+ * sync).
+ */
+export async function untilSynced(
+  node: IcnNode,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(
+    what,
+    async () => {
+      if (await check()) return true
+      await node.network.sync().catch(() => undefined)
+      return check()
+    },
+    timeoutMs,
+    100,
+  )
+}
+
+/** Waits until a proposal has passed on the node. */
+export async function proposalPassed(node: IcnNode, proposal: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    `proposal ${proposal} to pass`,
+    async () => (await node.governance.get(proposal).catch(() => undefined))?.status === 'passed',
+    timeoutMs,
+  )
 }
 
 /** Waits until the node's gossip mesh for the global events topic has at least `peers` peers. */
