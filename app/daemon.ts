@@ -58,6 +58,8 @@ export interface DaemonOptions {
   mdns?: boolean
   /** @default 'full' */
   role?: NodeRole
+  /** Read cache budget in MiB. @default 32 (the DAG's default) */
+  cacheMb?: number
   /** Extra node settings (tests lower scrypt cost, networking options…). */
   node?: Partial<IcnNodeInit>
 }
@@ -117,6 +119,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     ...(options.role === undefined ? {} : { role: options.role }),
     ...options.node,
+    ...(options.cacheMb === undefined
+      ? {}
+      : { dag: { ...options.node?.dag, cacheBytes: options.cacheMb * 2 ** 20 } }),
     network: { ...networkOptions(options), ...options.node?.network },
   })
   // The key derivation (scrypt, ~0.3–0.7 s by design) runs on the thread pool while the services start, so a

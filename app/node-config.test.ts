@@ -83,6 +83,18 @@ describe('node settings precedence', () => {
     })
   })
 
+  it('takes the read cache budget in MiB (default 32) and refuses what is not 1–4096', () => {
+    expect(resolveConfig({ flags: {}, env: {}, file: null }).config.cacheMb).toBe(32)
+    const r = resolveConfig({ flags: {}, env: { ICN_CACHE_MB: '8' }, file: file({ cacheMb: 256 }) })
+    expect([r.config.cacheMb, r.sources.cacheMb]).toEqual([8, 'env'])
+    expect(resolveConfig({ flags: {}, env: {}, file: file({ cacheMb: 256 }) }).config.cacheMb).toBe(256)
+    for (const bad of ['0', '4097', '1.5', 'lots'])
+      expect(errorOf(() => resolveConfig({ flags: { cacheMb: bad }, env: {}, file: null }))).toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('--cache-mb: cacheMb must be a whole number of MiB, 1–4096'),
+      })
+  })
+
   it('refuses bad values with CONFIG_INVALID naming the key and where it came from', () => {
     expect(errorOf(() => resolveConfig({ flags: {}, env: { ICN_RPC_PORT: '80a' }, file: null }))).toEqual({
       code: 'CONFIG_INVALID',

@@ -32,6 +32,7 @@ export interface NodeConfig {
   ui: boolean
   passphraseFile: string | null
   role: NodeRole
+  cacheMb: number
 }
 
 type Key = keyof NodeConfig
@@ -152,6 +153,18 @@ export const CONFIG_KEYS: Record<Key, KeySpec> = {
       return v
     },
     describe: 'what the node does: full, light (stores little, never executes jobs) or validator',
+  },
+  cacheMb: {
+    env: 'ICN_CACHE_MB',
+    flag: '--cache-mb',
+    default: 32,
+    parse: (value, fromText) => {
+      const n = fromText && typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4096)
+        throw new Invalid('must be a whole number of MiB, 1–4096')
+      return n
+    },
+    describe: 'memory for the read cache of events and state (MiB)',
   },
 }
 

@@ -52,6 +52,10 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
       '--role <role>',
       "full (default), light (keeps only its member's chain and what it views; never executes jobs) or validator [$ICN_ROLE]",
     )
+    .option(
+      '--cache-mb <MiB>',
+      'memory for the read cache of events and state, 1–4096 (default 32) [$ICN_CACHE_MB]',
+    )
     .action(async (options: Record<string, unknown> & { config?: string }, cmd: Command) => {
       const { data } = globals()
       const { config } = await resolveStartConfig(data, options, cmd, io.env)
@@ -78,6 +82,7 @@ export function nodeCommands({ io, program, globals, connect, print }: CliContex
         bootstrap: config.bootstrap,
         mdns: config.mdns,
         role: config.role,
+        cacheMb: config.cacheMb,
         ...(passphrase === undefined ? {} : { passphrase }),
         ...(staticDir === undefined ? {} : { staticDir }),
       })

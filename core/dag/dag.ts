@@ -68,6 +68,10 @@ const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 /** Key of the durable "a refold is under way" marker (sublevel `refold`). */
 const REFOLD_PENDING = 'pending'
+/** The read cache's default budget, and how many decoded entries a MiB of it allows (50,000 at 32 MiB). */
+const DEFAULT_CACHE_BYTES = 32 * 2 ** 20
+const CACHE_ENTRIES_PER_MIB = 1_562.5
+
 /** Light mode: verdicts of events known by id only (sublevel `seen`). */
 const SEEN_APPLIED = 1
 const SEEN_VOIDED = 0
@@ -121,6 +125,7 @@ class DefaultDag implements Dag {
   /** Reads from outside the writer: committed data only. */
   private readonly committedSource: StateSource
   private started = false
+  private readonly cacheBytes: number
 
   constructor(
     private readonly components: DagComponents,
@@ -132,6 +137,7 @@ class DefaultDag implements Dag {
     this.ed25519 = init.ed25519 ?? nodeEd25519
     this.light = init.light
     this.viewedMax = init.light?.viewedMax ?? 2_000
+    this.cacheBytes = init.cacheBytes ?? DEFAULT_CACHE_BYTES
     const sub = (space: Space): BytesSublevel => (space === 'state' ? this.stateSub : this.indexSub)
     this.writerSource = {
       get: (space, key) => this.staging.get<Uint8Array>(sub(space), key),
@@ -177,8 +183,8 @@ class DefaultDag implements Dag {
     // The log and chain positions are appended and rarely read back; index rows are read by range scans.
     this.staging = new Staging(
       storage,
-      undefined,
-      undefined,
+      Math.max(100, Math.round((this.cacheBytes / 2 ** 20) * CACHE_ENTRIES_PER_MIB)),
+      this.cacheBytes,
       new Set([this.logSub, this.chainSub, this.indexSub]),
     )
     await this.reloadMemory()

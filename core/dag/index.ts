@@ -161,6 +161,12 @@ export interface DagInit {
    * Their bodies are fetched on demand through `fetch` and cached (bounded). @default undefined (full node)
    */
   light?: LightInit
+  /**
+   * Memory for the read cache of committed values (blocks, event metadata, state records): bytes of byte values,
+   * and about 1,560 entries a MiB for decoded ones. Bounded either way; the cache fills towards it as events are
+   * read and written. @default 32 MiB
+   */
+  cacheBytes?: number
 }
 
 export interface LightInit {
