@@ -93,6 +93,18 @@ describe('icn CLI against a real daemon', () => {
     await target.cleanup()
   })
 
+  it('shows the node memory, and after --gc what a full collection leaves', async () => {
+    const plain = await icn(['--data', dir.path, '--json', 'memory'])
+    expect(plain.code).toBe(0)
+    const before = JSON.parse(plain.stdout) as { rss: number; heapUsed: number; collected: boolean }
+    expect(before).toMatchObject({ collected: false, gcMs: null })
+    expect(before.rss).toBeGreaterThan(before.heapUsed)
+    const collected = await icn(['--data', dir.path, 'memory', '--gc'])
+    expect(collected.code).toBe(0)
+    expect(collected.stdout).toMatch(/^resident\s+\d+\.\d MiB$/m)
+    expect(collected.stdout).toMatch(/after a full garbage collection \(\d+(\.\d)? ms\)/)
+  })
+
   it('stops cleanly on SIGTERM and removes api.json', async () => {
     const other = await tempDir('icn-cli-stop-')
     const d = await startDaemonProcess(other.path)

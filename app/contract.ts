@@ -253,7 +253,27 @@ const opsMethods = {
     params: z.strictObject({ path: z.string().min(1).max(4096) }),
     result: returns<{ path: string; entries: number; files: string[]; bytes: number; sha256: string }>(),
   },
+  /**
+   * The node process's memory. `collect: true` runs a full garbage collection first (a pause of tens of ms), so
+   * the figures are what the node keeps: the way to tell a leak from garbage not collected yet.
+   */
+  'node.memory': {
+    params: z.strictObject({ collect: z.boolean().optional() }),
+    result: returns<NodeMemory>(),
+  },
 } as const
+
+export interface NodeMemory {
+  rss: number
+  heapUsed: number
+  heapTotal: number
+  external: number
+  arrayBuffers: number
+  /** True when a full collection ran just before the figures were read. */
+  collected: boolean
+  /** How long that collection took (ms), or null. */
+  gcMs: number | null
+}
 
 // ---- network and replication ----
 export interface NetworkPeer {

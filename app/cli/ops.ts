@@ -19,6 +19,25 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
       )
     })
   program
+    .command('memory')
+    .description("the node's memory; --gc runs a full garbage collection first (what the node keeps)")
+    .option('--gc', 'collect garbage first (a pause of tens of ms)')
+    .action(async (options: { gc?: boolean }) => {
+      const client = await connect()
+      const m = await client.call('node.memory', { collect: options.gc === true })
+      const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
+      print(m, () =>
+        [
+          `resident    ${mib(m.rss)}`,
+          `heap used   ${mib(m.heapUsed)} of ${mib(m.heapTotal)}`,
+          `external    ${mib(m.external)} (array buffers ${mib(m.arrayBuffers)})`,
+          m.collected
+            ? `after a full garbage collection (${m.gcMs ?? 0} ms)`
+            : 'garbage not collected first (--gc)',
+        ].join('\n'),
+      )
+    })
+  program
     .command('restore')
     .description('restore a backup into --data (the node there must be stopped)')
     .argument('<file>')

@@ -1,11 +1,42 @@
 import { isAbsolute } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { IcnError } from '../../core/errors'
 import type { IcnNode } from '../../core/node'
 import { writeBackup } from '../../core/storage/backup'
 import type { Handlers } from '../contract'
 
-export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup'> {
+let fullGc: (() => void) | undefined
+
+/** V8's full collection, enabled at first use (the process did not start with --expose-gc). */
+function collectGarbage(): void {
+  if (fullGc === undefined) {
+    setFlagsFromString('--expose-gc')
+    fullGc = runInNewContext('gc') as () => void
+  }
+  fullGc()
+}
+
+export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node.memory'> {
   return {
+    async 'node.memory'({ collect }) {
+      let gcMs: number | null = null
+      if (collect === true) {
+        const started = performance.now()
+        collectGarbage()
+        gcMs = Math.round((performance.now() - started) * 10) / 10
+      }
+      const m = process.memoryUsage()
+      return {
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+        collected: collect === true,
+        gcMs,
+      }
+    },
     async 'node.backup'({ path }, ctx) {
       // The file is written by the node process on its own machine; the API is loopback-only and authenticated.
       if (!isAbsolute(path))

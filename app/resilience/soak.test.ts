@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir, type TempDir } from '../../core/test/helpers'
 import type { IcnClient } from '../client'
+import type { NodeMemory } from '../contract'
 import { startDaemonProcess, type DaemonProcess } from '../test/cli-process'
 import { SEED, connect, memoryOf, report, rng, sleep, until } from './harness'
 
@@ -196,7 +197,23 @@ describe('five-node soak', () => {
           await sleep(50 + Math.floor(random() * 100))
         }
       })
+      // What the steady nodes keep, read right after a full garbage collection (node.memory {collect}): at the
+      // end of warm-up and at the end of the traffic. Sampled RSS also holds old-generation garbage V8 has not
+      // collected yet — in one run two nodes ran no full collection for 140 s, heap total 54 → 103 MiB with the
+      // live set flat at 45 MiB — so it is reported, and the growth is judged on these.
+      const collected = async (): Promise<Map<number, NodeMemory>> => {
+        const out = new Map<number, NodeMemory>()
+        for (let i = 0; i < N; i++)
+          if (!RESTARTED.has(i)) out.set(i, await clients[i]!.call('node.memory', { collect: true }))
+        return out
+      }
+      const atWarm = (async () => {
+        await sleep(Math.max(0, began + WARMUP_MS - Date.now()))
+        return collected()
+      })()
       await Promise.all([sampler, restarter, ...traffic])
+      const afterWarmUp = await atWarm
+      const atEnd = await collected()
 
       // Quiet: every node reaches the same state.
       const settled = Date.now()
@@ -236,17 +253,15 @@ describe('five-node soak', () => {
         for (let i = 0; i < N; i++) if (!RESTARTED.has(i)) await sample(i)
       }
 
-      // Memory, per steady node, from medians of WINDOW_MS windows (one sample is one moment of GC and allocator
-      // timing): the end of the traffic against (a) the end of warm-up — the judged figure — and (b) 10 s in, with
-      // warm-up included; after the quiet period (what is retained); the least-squares trend after warm-up; and the
-      // V8 heap kept after full collections (what a leak in JavaScript grows; heap in use swings with garbage).
+      // Sampled memory, per steady node, from medians of WINDOW_MS windows (one sample is one moment of GC and
+      // allocator timing), reported next to the judged after-full-GC figures: the end of the traffic against (a)
+      // the end of warm-up and (b) 10 s in, with warm-up included; after the quiet period; the least-squares trend.
       const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
       const pct = (to: number, from: number): number => ((to - from) / from) * 100
       const growth: number[] = []
       const fromTen: number[] = []
       const retained: number[] = []
       const trend: number[] = []
-      const heapGrowth: number[] = []
       for (let i = 0; i < N; i++) {
         if (RESTARTED.has(i)) continue
         const mine = rss.filter((s) => s.node === i)
@@ -259,7 +274,6 @@ describe('five-node soak', () => {
         growth.push(pct(med(end.map((s) => s.mb)), base))
         fromTen.push(pct(med(end.map((s) => s.mb)), med(early.map((s) => s.mb))))
         retained.push(pct(med(quiet.map((s) => s.mb)), base))
-        heapGrowth.push(pct(med(end.map((s) => s.liveMb)), med(warm.map((s) => s.liveMb))))
         const xs = window(WARMUP_MS, SOAK_MS)
         const mx = xs.reduce((a, s) => a + s.t, 0) / xs.length
         const my = xs.reduce((a, s) => a + s.mb, 0) / xs.length
@@ -272,10 +286,16 @@ describe('five-node soak', () => {
         const logs = await clients[i]!.call('node.logs', { level: 'error', limit: 100 })
         errors.push(...logs.lines.map((l) => `node ${i}: ${l.msg} ${JSON.stringify(l).slice(0, 300)}`))
       }
-      const worst = Math.max(...growth)
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+      const gcGrowth = (field: 'rss' | 'heapUsed'): number[] =>
+        [...afterWarmUp].map(([i, m]) => pct(atEnd.get(i)![field], m[field]))
+      const rssKept = gcGrowth('rss')
+      const heapKept = gcGrowth('heapUsed')
+      const worstKept = Math.max(...rssKept)
       // The median steady node: a leak in the node's code grows every node alike, while node 0 (the bootstrap
       // peer, scope creator and busiest executor) also carries its role's warm-up.
-      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+      const typicalKept = median(rssKept)
+      const worst = Math.max(...growth)
       const typical = median(growth)
       const round1 = (x: number): number => Math.round(x * 10) / 10
       await report(
@@ -283,30 +303,44 @@ describe('five-node soak', () => {
         [
           { name: 'soak duration', value: SOAK_MS / 1000, unit: 's', target: '(bounded)', met: true },
           {
-            name: `RSS growth over the soak after ${WARMUP_MS / 1000} s warm-up, worst steady node (${WINDOW_MS / 1000} s medians)`,
-            value: round1(worst),
+            name: `RSS growth over the soak after ${WARMUP_MS / 1000} s warm-up, each read after a full GC, worst steady node`,
+            value: round1(worstKept),
             unit: '%',
             target: '< 10%',
-            met: worst < 10,
+            met: worstKept < 10,
           },
           {
-            name: 'RSS growth over the soak after warm-up, median steady node',
-            value: round1(typical),
+            name: 'same, median steady node',
+            value: round1(typicalKept),
             unit: '%',
             target: '< 10%',
-            met: typical < 10,
+            met: typicalKept < 10,
+          },
+          {
+            name: 'V8 heap in use after a full GC (live set), growth after warm-up, worst steady node',
+            value: round1(Math.max(...heapKept)),
+            unit: '%',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: `RSS as sampled (garbage included), growth after warm-up, worst steady node (${WINDOW_MS / 1000} s medians)`,
+            value: round1(worst),
+            unit: '%',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'same, median steady node',
+            value: round1(typical),
+            unit: '%',
+            target: '(report)',
+            met: true,
           },
           {
             name: 'RSS trend after warm-up, worst steady node (least squares)',
             value: round1(Math.max(...trend)),
             unit: 'MiB/min',
-            target: '(report)',
-            met: true,
-          },
-          {
-            name: 'V8 heap kept after full GCs (live set), growth after warm-up, worst steady node',
-            value: round1(Math.max(...heapGrowth)),
-            unit: '%',
             target: '(report)',
             met: true,
           },
@@ -344,6 +378,12 @@ describe('five-node soak', () => {
         {
           events,
           missedSamples,
+          afterFullGc: Object.fromEntries(
+            [...afterWarmUp].map(([i, m]) => [
+              `node ${i}`,
+              { warmUp: m, end: atEnd.get(i), rssGrowthPct: round1(pct(atEnd.get(i)!.rss, m.rss)) },
+            ]),
+          ),
           actions: Object.fromEntries(done),
           refusals: Object.fromEntries(refusals),
           rssMiB: rss.map((s) => ({
@@ -364,7 +404,7 @@ describe('five-node soak', () => {
       expect(done.get('restart (SIGKILL)') ?? 0).toBeGreaterThan(0)
       // A steady leak (the DHT provider records before this suite: +47% in a minute on every node) fails here. The
       // < 10 % target is printed above; the assertion is a tripwire with room for a loaded CI machine.
-      expect(typical).toBeLessThan(25)
+      expect(typicalKept).toBeLessThan(25)
       expect(median(fromTen)).toBeLessThan(40)
     },
     SOAK_MS + 240_000,

@@ -124,7 +124,16 @@ export class VerifyPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, env: {}, argv: [], stdout: false, stderr: false })
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: {},
+      argv: [],
+      stdout: false,
+      stderr: false,
+      // A worker checks batches of small signatures: a small heap is plenty, and V8 would otherwise let each
+      // worker's young generation grow to its default size under a busy stream (resident memory that stays).
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    })
     worker.unref()
     const entry: PoolWorker = { worker, batch: null, batchId: 0 }
     this.workers.push(entry)
