@@ -60,6 +60,19 @@ export const rolesBench: BenchSuite = {
     ] as const)
       if (f.root !== l.root || f.events !== l.events)
         throw new Error(`the light node disagrees: ${l.events} events, root ${l.root} vs ${f.root}`)
+    /** A light-node figure in MiB with the full node's as its baseline. */
+    const sideBySide = (
+      name: string,
+      fullName: string,
+      pick: (r: ChildResult) => number,
+      digits: number,
+    ): Figure => ({
+      name,
+      value: round(pick(light) / MB, digits),
+      unit: 'MiB',
+      target: 'informational',
+      baseline: { name: fullName, value: round(pick(full) / MB, digits), unit: 'MiB' },
+    })
     const openShare = (100 * openLight.diskBytes) / openFull.diskBytes
     const share = (100 * light.diskBytes) / full.diskBytes
     return [
@@ -84,27 +97,14 @@ export const rolesBench: BenchSuite = {
         unit: 'MiB',
         target: 'informational',
       },
-      {
-        name: 'light node disk as LevelDB left it (before compaction)',
-        value: round(light.diskBytesAsLeft / MB, 2),
-        unit: 'MiB',
-        target: 'informational',
-        baseline: { name: 'full node, as left', value: round(full.diskBytesAsLeft / MB, 2), unit: 'MiB' },
-      },
-      {
-        name: 'light node RSS after ingest',
-        value: round(light.rssBytes / MB, 1),
-        unit: 'MiB',
-        target: 'informational',
-        baseline: { name: 'full node RSS', value: round(full.rssBytes / MB, 1), unit: 'MiB' },
-      },
-      {
-        name: 'light node heap after ingest',
-        value: round(light.heapBytes / MB, 1),
-        unit: 'MiB',
-        target: 'informational',
-        baseline: { name: 'full node heap', value: round(full.heapBytes / MB, 1), unit: 'MiB' },
-      },
+      sideBySide(
+        'light node disk as LevelDB left it (before compaction)',
+        'full node, as left',
+        (r) => r.diskBytesAsLeft,
+        2,
+      ),
+      sideBySide('light node RSS after ingest', 'full node RSS', (r) => r.rssBytes, 1),
+      sideBySide('light node heap after ingest', 'full node heap', (r) => r.heapBytes, 1),
       {
         name: 'light node ingest',
         value: Math.round((light.events / light.ingestMs) * 1000),

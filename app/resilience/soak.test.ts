@@ -286,7 +286,6 @@ describe('five-node soak', () => {
         const logs = await clients[i]!.call('node.logs', { level: 'error', limit: 100 })
         errors.push(...logs.lines.map((l) => `node ${i}: ${l.msg} ${JSON.stringify(l).slice(0, 300)}`))
       }
-      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
       const gcGrowth = (field: 'rss' | 'heapUsed'): number[] =>
         [...afterWarmUp].map(([i, m]) => pct(atEnd.get(i)![field], m[field]))
       const rssKept = gcGrowth('rss')
@@ -294,9 +293,9 @@ describe('five-node soak', () => {
       const worstKept = Math.max(...rssKept)
       // The median steady node: a leak in the node's code grows every node alike, while node 0 (the bootstrap
       // peer, scope creator and busiest executor) also carries its role's warm-up.
-      const typicalKept = median(rssKept)
+      const typicalKept = med(rssKept)
       const worst = Math.max(...growth)
-      const typical = median(growth)
+      const typical = med(growth)
       const round1 = (x: number): number => Math.round(x * 10) / 10
       await report(
         'five-node soak',
@@ -405,7 +404,7 @@ describe('five-node soak', () => {
       // A steady leak (the DHT provider records before this suite: +47% in a minute on every node) fails here. The
       // < 10 % target is printed above; the assertion is a tripwire with room for a loaded CI machine.
       expect(typicalKept).toBeLessThan(25)
-      expect(median(fromTen)).toBeLessThan(40)
+      expect(med(fromTen)).toBeLessThan(40)
     },
     SOAK_MS + 240_000,
   )
