@@ -243,9 +243,12 @@ export async function runSyncSession(
     mine.push(n)
     return true
   })
+  // The next page is requested while this one is ingested. If the session fails meanwhile (ingest aborted, peer
+  // gone), nobody awaits that request any more: `finally` observes it, or its rejection would crash the process.
+  let inflight: Promise<RangeReply> | undefined
   try {
     let current = queue.shift()
-    let inflight = current === undefined ? undefined : askRange(current)
+    inflight = current === undefined ? undefined : askRange(current)
     while (current !== undefined && inflight !== undefined) {
       const need: Need = current
       const reply = await inflight
@@ -265,6 +268,7 @@ export async function runSyncSession(
       }
     }
   } finally {
+    inflight?.catch(() => undefined)
     for (const n of mine) if (ctx.claims.get(n.author) === n.to) ctx.claims.delete(n.author)
   }
 
