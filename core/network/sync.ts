@@ -243,19 +243,24 @@ export async function runSyncSession(
     mine.push(n)
     return true
   })
-  // The next page is requested while this one is ingested. If the session fails meanwhile (ingest aborted, peer
-  // gone), nobody awaits that request any more: `finally` observes it, or its rejection would crash the process.
-  let inflight: Promise<RangeReply> | undefined
+  // The next page is requested while this one is ingested, so its request can fail (aborted, peer gone) before
+  // anything awaits it, or be left behind when the session fails. It is marked handled when made: an unhandled
+  // rejection ends a Node process. Whoever awaits it still gets the error.
+  const prefetch = (need: Need): Promise<RangeReply> => {
+    const request = askRange(need)
+    request.catch(() => undefined)
+    return request
+  }
   try {
     let current = queue.shift()
-    inflight = current === undefined ? undefined : askRange(current)
+    let inflight = current === undefined ? undefined : prefetch(current)
     while (current !== undefined && inflight !== undefined) {
       const need: Need = current
       const reply = await inflight
       const got = reply.events.length
       if (got > 0 && need.from + got <= need.to) current = { ...need, from: need.from + got }
       else current = queue.shift()
-      inflight = current === undefined ? undefined : askRange(current)
+      inflight = current === undefined ? undefined : prefetch(current)
       if (got === 0) continue
       const outcome = await ingestPage(reply.events)
       done += outcome.accepted
@@ -264,11 +269,10 @@ export async function runSyncSession(
         // This chain cannot go further here (e.g. flagged meanwhile); drop its remaining pages.
         if (inflight !== undefined) await inflight
         current = queue.shift()
-        inflight = current === undefined ? undefined : askRange(current)
+        inflight = current === undefined ? undefined : prefetch(current)
       }
     }
   } finally {
-    inflight?.catch(() => undefined)
     for (const n of mine) if (ctx.claims.get(n.author) === n.to) ctx.claims.delete(n.author)
   }
 
