@@ -401,10 +401,11 @@ describe('five-node soak', () => {
       expect(done.get('vote') ?? 0).toBeGreaterThan(3)
       expect(done.get('job') ?? 0).toBeGreaterThan(3)
       expect(done.get('restart (SIGKILL)') ?? 0).toBeGreaterThan(0)
-      // A steady leak (the DHT provider records before this suite: +47% in a minute on every node) fails here. The
-      // < 10 % target is printed above; the assertion is a tripwire with room for a loaded CI machine.
-      expect(typicalKept).toBeLessThan(25)
-      expect(med(fromTen)).toBeLessThan(40)
+      // A steady leak (the DHT provider records before this suite: +47% in a minute on every node, ~+80% over the
+      // 100 s judged here) fails here. The < 10 % target is printed above; the assertion is a tripwire with room for
+      // a loaded CI machine (the median after-GC growth read 8.8–30.5 % in runs without a leak: the read cache fills).
+      expect(typicalKept).toBeLessThan(50)
+      expect(med(fromTen)).toBeLessThan(60)
     },
     SOAK_MS + 240_000,
   )
