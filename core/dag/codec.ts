@@ -3,7 +3,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { IcnError } from '../errors'
-import { encodeDagCbor } from './fast-cbor'
+import { decodeDagCborTrusted, encodeDagCbor } from './fast-cbor'
 
 export { CID }
 
@@ -54,7 +54,7 @@ export function decodeCanonical(bytes: Uint8Array): unknown {
  */
 export function decodeStored(bytes: Uint8Array): unknown {
   try {
-    return dagCbor.decode(bytes)
+    return decodeDagCborTrusted(bytes)
   } catch (err) {
     throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
   }

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { encodeDagCbor } from './fast-cbor'
+import { decodeDagCborTrusted, encodeDagCbor } from './fast-cbor'
 
 const cid = CID.create(1, 0x71, await sha256.digest(new Uint8Array([1, 2, 3])))
 
@@ -84,5 +84,103 @@ describe('encodeDagCbor', () => {
     same(new Map([['a', 1]]))
     same(Buffer.from([1, 2, 3]))
     same(new Date(0))
+  })
+})
+
+/** Both decoders give the same value (same types: number or bigint, Uint8Array, CID), or both throw. */
+function sameDecode(bytes: Uint8Array): void {
+  let expected: unknown
+  try {
+    expected = dagCbor.decode(bytes)
+  } catch (err) {
+    expect(() => decodeDagCborTrusted(bytes)).toThrow((err as Error).message)
+    return
+  }
+  expect(decodeDagCborTrusted(bytes)).toStrictEqual(expected)
+}
+
+function encodable(v: unknown): Uint8Array | undefined {
+  try {
+    return dagCbor.encode(v)
+  } catch {
+    return undefined
+  }
+}
+
+describe('decodeDagCborTrusted', () => {
+  it('gives the values @ipld/dag-cbor gives on random encodings', () => {
+    fc.assert(
+      fc.property(tree, (v) => {
+        const bytes = encodable(v)
+        if (bytes !== undefined) sameDecode(bytes)
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('on every integer width, long strings and bytes, CIDs, and inside a larger buffer', () => {
+    for (const n of [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]) {
+      sameDecode(dagCbor.encode(n))
+      sameDecode(dagCbor.encode(-n - 1))
+    }
+    for (const n of [2n ** 53n, 2n ** 64n - 1n, -(2n ** 53n), -(2n ** 53n) - 1n, -(2n ** 64n)])
+      sameDecode(dagCbor.encode(n))
+    sameDecode(
+      dagCbor.encode({
+        s: 'é'.repeat(40),
+        t: 'x'.repeat(70_000),
+        u: '\u{1f600}',
+        b: new Uint8Array(70_000).fill(7),
+      }),
+    )
+    sameDecode(dagCbor.encode({ c: cid, l: [cid, null, true, false, 1.5, -2.25] }))
+    const framed = new Uint8Array(100)
+    const inner = dagCbor.encode({ amount: 5n, to: 'did:key:z6Mk' })
+    framed.set(inner, 40)
+    expect(decodeDagCborTrusted(framed.subarray(40, 40 + inner.length))).toStrictEqual({
+      amount: 5,
+      to: 'did:key:z6Mk',
+    })
+  })
+
+  it('returns bytes and CIDs that do not share the input buffer', () => {
+    const bytes = dagCbor.encode({ b: new Uint8Array([1, 2, 3]), c: cid })
+    const out = decodeDagCborTrusted(bytes) as { b: Uint8Array; c: CID }
+    bytes.fill(0)
+    expect([...out.b]).toEqual([1, 2, 3])
+    expect(out.c.equals(cid)).toBe(true)
+  })
+
+  it('agrees with @ipld/dag-cbor on damaged and arbitrary bytes (the same value or an error)', () => {
+    fc.assert(
+      fc.property(tree, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, where, to) => {
+        const bytes = encodable(v)
+        if (bytes === undefined) return
+        const damaged = bytes.slice()
+        damaged[where % damaged.length] = to
+        sameDecode(damaged)
+        sameDecode(bytes.subarray(0, where % bytes.length))
+      }),
+      { numRuns: 3000 },
+    )
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), sameDecode), { numRuns: 3000 })
+    // Constructs outside the fast path: indefinite lengths, undefined, NaN, other tags, duplicate keys, trailing bytes.
+    for (const hex of [
+      '9f01ff',
+      'f7',
+      'f97e00',
+      'c11a00000001',
+      'a2616101616102',
+      '0101',
+      'fa3fc00000',
+      'a1685f5f70726f746f5f5f01',
+      '1805',
+      '190005',
+      '1a00000005',
+      '1b0000000000000005',
+      'a2616201616102',
+    ]) {
+      sameDecode(Buffer.from(hex, 'hex'))
+    }
   })
 })

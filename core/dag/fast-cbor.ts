@@ -200,3 +200,171 @@ export function encodeDagCbor(v: unknown): Uint8Array {
   }
   return out
 }
+
+/**
+ * Decoding of the dag-cbor this node wrote itself (state and index values, stored events), to the same values
+ * `@ipld/dag-cbor` returns: cborg builds a token object per item and decodes every string through its UTF-8
+ * routine, about a sixth of the ingest's allocations for reads of small records. Anything this decoder does not
+ * expect (indefinite lengths, undefined, NaN/Infinity, half or single floats, tags other than 42, duplicate keys,
+ * trailing bytes, invalid UTF-8) is handed to `@ipld/dag-cbor` for the whole input, which gives its value or its
+ * error. It does not re-check canonical form (key order, shortest integers): the bytes are this node's own writes,
+ * and events from peers are checked by `decodeCanonical`. fast-cbor.test.ts compares it with `@ipld/dag-cbor`.
+ */
+const EMPTY: Uint8Array = new Uint8Array(0)
+let input = EMPTY
+let at = 0
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+function arg(minor: number): number | bigint {
+  if (minor < 24) return minor
+  switch (minor) {
+    case 24:
+      // Shortest form only (cborg's strict mode refuses the rest): the reference decides anything else.
+      if (at + 1 > input.length || input[at]! < 24) throw UNSUPPORTED
+      return input[at++]!
+    case 25: {
+      if (at + 2 > input.length) throw UNSUPPORTED
+      const n = (input[at]! << 8) | input[at + 1]!
+      if (n < 0x100) throw UNSUPPORTED
+      at += 2
+      return n
+    }
+    case 26: {
+      if (at + 4 > input.length) throw UNSUPPORTED
+      const n = input[at]! * 0x1000000 + ((input[at + 1]! << 16) | (input[at + 2]! << 8) | input[at + 3]!)
+      if (n < 0x10000) throw UNSUPPORTED
+      at += 4
+      return n
+    }
+    case 27: {
+      if (at + 8 > input.length) throw UNSUPPORTED
+      const hi = input[at]! * 0x1000000 + ((input[at + 1]! << 16) | (input[at + 2]! << 8) | input[at + 3]!)
+      const lo =
+        input[at + 4]! * 0x1000000 + ((input[at + 5]! << 16) | (input[at + 6]! << 8) | input[at + 7]!)
+      if (hi === 0) throw UNSUPPORTED
+      at += 8
+      if (hi < 0x200000) return hi * 0x100000000 + lo // below 2^53: exact as a number
+      const big = (BigInt(hi) << 32n) | BigInt(lo)
+      return big > MAX_SAFE ? big : Number(big)
+    }
+    default:
+      throw UNSUPPORTED
+  }
+}
+
+/** A length or count: a number small enough to index the input. */
+function size(minor: number): number {
+  const n = arg(minor)
+  if (typeof n !== 'number' || n > input.length - at) throw UNSUPPORTED
+  return n
+}
+
+function text(n: number): string {
+  const end = at + n
+  if (n <= 64) {
+    let s = ''
+    for (let i = at; i < end; i++) {
+      const c = input[i]!
+      if (c >= 0x80) {
+        s = utf8.decode(input.subarray(at, end))
+        at = end
+        return s
+      }
+      s += String.fromCharCode(c)
+    }
+    at = end
+    return s
+  }
+  const s = utf8.decode(input.subarray(at, end))
+  at = end
+  return s
+}
+
+function item(): unknown {
+  if (at >= input.length) throw UNSUPPORTED
+  const first = input[at++]!
+  const major = first >> 5
+  const minor = first & 31
+  switch (major) {
+    case 0:
+      return arg(minor)
+    case 1: {
+      const n = arg(minor)
+      if (typeof n === 'number') {
+        const v = -1 - n
+        return v >= Number.MIN_SAFE_INTEGER ? v : -1n - BigInt(n)
+      }
+      return -1n - n
+    }
+    case 2: {
+      const n = size(minor)
+      const out = new Uint8Array(n)
+      out.set(input.subarray(at, at + n))
+      at += n
+      return out
+    }
+    case 3:
+      return text(size(minor))
+    case 4: {
+      const n = size(minor)
+      const out = new Array<unknown>(n)
+      for (let i = 0; i < n; i++) out[i] = item()
+      return out
+    }
+    case 5: {
+      const n = size(minor)
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < n; i++) {
+        if (at >= input.length || input[at]! >> 5 !== 3) throw UNSUPPORTED
+        const key = text(size(input[at++]! & 31))
+        if (key === '__proto__' || Object.prototype.hasOwnProperty.call(out, key)) throw UNSUPPORTED
+        out[key] = item()
+      }
+      return out
+    }
+    case 6: {
+      if (arg(minor) !== 42 || at >= input.length || input[at]! >> 5 !== 2) throw UNSUPPORTED
+      const n = size(input[at++]! & 31)
+      if (n < 2 || input[at] !== 0) throw UNSUPPORTED
+      const own = new Uint8Array(n - 1)
+      own.set(input.subarray(at + 1, at + n))
+      at += n
+      const cid = CID.decode(own)
+      return cid
+    }
+    default:
+      switch (minor) {
+        case 20:
+          return false
+        case 21:
+          return true
+        case 22:
+          return null
+        case 27: {
+          if (at + 8 > input.length) throw UNSUPPORTED
+          const f = new DataView(input.buffer, input.byteOffset + at, 8).getFloat64(0)
+          at += 8
+          if (!Number.isFinite(f)) throw UNSUPPORTED
+          return f
+        }
+        default:
+          throw UNSUPPORTED
+      }
+  }
+}
+
+export function decodeDagCborTrusted(bytes: Uint8Array): unknown {
+  input = bytes
+  at = 0
+  try {
+    const v = item()
+    if (at !== bytes.length) throw UNSUPPORTED
+    return v
+  } catch {
+    // Whatever this decoder did not expect (or found malformed), the reference decides: its value or its error.
+    return dagCbor.decode(bytes)
+  } finally {
+    input = EMPTY
+  }
+}
