@@ -5,7 +5,6 @@ import type { FlagRecord, ListOptions, StateTx, StateView } from './index'
 import { decodeStored, encode } from './codec'
 import { DELETED } from './staging'
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,400}$/
 /** Upper bound for prefix scans: keys are printable ASCII, so '\x7f' sorts after every key with the prefix. */
 const PREFIX_END = '\x7f'
 const DEFAULT_LIST_LIMIT = 1000
@@ -15,8 +14,19 @@ export const FLAG_PREFIX = 'dag/flagged/'
 export type BatchOp = BatchWrite
 export type Space = 'state' | 'index'
 
+/** 1–400 printable ASCII characters without spaces (0x21–0x7e); a loop, as this runs for every write. */
+function validStateKey(key: string): boolean {
+  const n = key.length
+  if (n === 0 || n > 400) return false
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) return false
+  }
+  return true
+}
+
 export function assertStateKey(key: string): void {
-  if (!KEY_PATTERN.test(key)) {
+  if (!validStateKey(key)) {
     throw new TypeError(
       `State keys are 1–400 printable ASCII characters without spaces (got ${JSON.stringify(key).slice(0, 60)})`,
     )
