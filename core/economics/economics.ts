@@ -359,7 +359,7 @@ class DefaultEconomics implements Economics {
     for (;;) {
       // One row more than the page needs: if it exists there is a next page.
       const batch = Math.min(limit - entries.length + 1, 1000)
-      const rows = await view.listIndex<Partial<HistoryEntry> | string>(prefix, {
+      const rows = await view.listIndex<Partial<HistoryEntry> | number | string>(prefix, {
         reverse: true,
         limit: batch,
         ...(after === undefined ? {} : { after }),
@@ -370,8 +370,9 @@ class DefaultEconomics implements Economics {
         if (entries.length >= limit) return { did, economy, entries, next: after ?? null }
         scanned++
         after = row.key
+        // A secondary row's key ends with its primary entry's suffix (ledger.ts writeHistory).
         const value = pointer
-          ? await view.getIndex<HistoryEntry>(row.value as string)
+          ? await view.getIndex<HistoryEntry>(indexKeys.history(economy, did) + row.key.slice(prefix.length))
           : (row.value as HistoryEntry)
         if (value === undefined || (query.kind !== undefined && value.kind !== query.kind)) continue
         entries.push(decodeEntry(value))
