@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { IcnError } from '../errors'
@@ -27,12 +26,13 @@ export function encode(value: unknown): Uint8Array {
 
 /**
  * Decodes dag-cbor strictly and insists on the canonical form: re-encoding must give the same bytes, so one
- * value has exactly one CID and a peer cannot mint look-alike duplicates.
+ * value has exactly one CID and a peer cannot mint look-alike duplicates. The direct decoder hands whatever it does
+ * not expect to `@ipld/dag-cbor` (whose error is the one reported), and the re-encoding check refuses the rest.
  */
 export function decodeCanonical(bytes: Uint8Array): unknown {
   let value: unknown
   try {
-    value = dagCbor.decode(bytes)
+    value = decodeDagCborTrusted(bytes)
   } catch (err) {
     throw new IcnError('DAG_DECODE_FAILED', `Not valid dag-cbor: ${(err as Error).message}`, { cause: err })
   }
