@@ -260,23 +260,19 @@ function size(minor: number): number {
   return n
 }
 
+/**
+ * Node's native Latin-1 slice (on any Uint8Array, ~45 ns for a DID against ~280 ns for a character loop that builds
+ * the string piece by piece); ASCII is Latin-1, so it decodes ASCII text exactly. Not part of Node's documented API:
+ * without it, TextDecoder does the work.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice
+
 function text(n: number): string {
   const end = at + n
-  if (n <= 64) {
-    let s = ''
-    for (let i = at; i < end; i++) {
-      const c = input[i]!
-      if (c >= 0x80) {
-        s = utf8.decode(input.subarray(at, end))
-        at = end
-        return s
-      }
-      s += String.fromCharCode(c)
-    }
-    at = end
-    return s
-  }
-  const s = utf8.decode(input.subarray(at, end))
+  let ascii = latin1Slice !== undefined
+  for (let i = at; ascii && i < end; i++) if (input[i]! >= 0x80) ascii = false
+  const s = ascii ? latin1Slice!.call(input, at, end) : utf8.decode(input.subarray(at, end))
   at = end
   return s
 }
