@@ -99,9 +99,18 @@ describe('icn CLI against a real daemon', () => {
     const before = JSON.parse(plain.stdout) as { rss: number; heapUsed: number; collected: boolean }
     expect(before).toMatchObject({ collected: false, gcMs: null })
     expect(before.rss).toBeGreaterThan(before.heapUsed)
+    // The heap by space: what is committed and what is in use, young generation and old.
+    const spaces = (before as unknown as { spaces: Record<string, { size: number; used: number }> }).spaces
+    for (const name of ['new', 'old', 'code', 'large_object']) {
+      expect(spaces[name]!.size).toBeGreaterThanOrEqual(spaces[name]!.used)
+    }
+    expect(spaces['old']!.used).toBeGreaterThan(1024 * 1024)
     const collected = await icn(['--data', dir.path, 'memory', '--gc'])
     expect(collected.code).toBe(0)
     expect(collected.stdout).toMatch(/^resident\s+\d+\.\d MiB$/m)
+    expect(collected.stdout).toMatch(
+      /^heap spaces new \d+\.\d MiB of \d+\.\d MiB, old \d+\.\d MiB of \d+\.\d MiB/m,
+    )
     expect(collected.stdout).toMatch(/after a full garbage collection \(\d+(\.\d)? ms\)/)
   })
 

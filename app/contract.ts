@@ -273,6 +273,11 @@ export interface NodeMemory {
   collected: boolean
   /** How long that collection took (ms), or null. */
   gcMs: number | null
+  /**
+   * V8's heap by space (new, old, code, large objects…): bytes committed (`size`) and in use (`used`). Tells a
+   * young generation grown under a burst, or pages V8 keeps after a collection, from objects that stay.
+   */
+  spaces: Record<string, { size: number; used: number }>
 }
 
 // ---- network and replication ----

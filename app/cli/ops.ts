@@ -31,6 +31,13 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
           `resident    ${mib(m.rss)}`,
           `heap used   ${mib(m.heapUsed)} of ${mib(m.heapTotal)}`,
           `external    ${mib(m.external)} (array buffers ${mib(m.arrayBuffers)})`,
+          `heap spaces ${['new', 'old', 'code', 'large_object']
+            .filter((name) => m.spaces[name] !== undefined)
+            .map(
+              (name) =>
+                `${name.replace('_object', '')} ${mib(m.spaces[name]!.used)} of ${mib(m.spaces[name]!.size)}`,
+            )
+            .join(', ')}`,
           m.collected
             ? `after a full garbage collection (${m.gcMs ?? 0} ms)`
             : 'garbage not collected first (--gc)',

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path'
-import { setFlagsFromString } from 'node:v8'
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { IcnError } from '../../core/errors'
 import type { IcnNode } from '../../core/node'
@@ -27,7 +27,11 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
         gcMs = Math.round((performance.now() - started) * 10) / 10
       }
       const m = process.memoryUsage()
+      const spaces: Record<string, { size: number; used: number }> = {}
+      for (const s of getHeapSpaceStatistics())
+        spaces[s.space_name.replace(/_space$/, '')] = { size: s.space_size, used: s.space_used_size }
       return {
+        spaces,
         rss: m.rss,
         heapUsed: m.heapUsed,
         heapTotal: m.heapTotal,
