@@ -84,9 +84,9 @@ describe('node settings precedence', () => {
   })
 
   it('takes the read cache budget in MiB (default 32) and refuses what is not 1–4096', () => {
-    expect(resolveConfig({ flags: {}, env: {}, file: null }).config.cacheMb).toBe(32)
-    const r = resolveConfig({ flags: {}, env: { ICN_CACHE_MB: '8' }, file: file({ cacheMb: 256 }) })
-    expect([r.config.cacheMb, r.sources.cacheMb]).toEqual([8, 'env'])
+    expect(resolveConfig({ flags: {}, env: {}, file: null }).config.cacheMb).toBe(8)
+    const r = resolveConfig({ flags: {}, env: { ICN_CACHE_MB: '16' }, file: file({ cacheMb: 256 }) })
+    expect([r.config.cacheMb, r.sources.cacheMb]).toEqual([16, 'env'])
     expect(resolveConfig({ flags: {}, env: {}, file: file({ cacheMb: 256 }) }).config.cacheMb).toBe(256)
     for (const bad of ['0', '4097', '1.5', 'lots'])
       expect(errorOf(() => resolveConfig({ flags: { cacheMb: bad }, env: {}, file: null }))).toMatchObject({

@@ -157,7 +157,7 @@ export const CONFIG_KEYS: Record<Key, KeySpec> = {
   cacheMb: {
     env: 'ICN_CACHE_MB',
     flag: '--cache-mb',
-    default: 32,
+    default: 8,
     parse: (value, fromText) => {
       const n = fromText && typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4096)

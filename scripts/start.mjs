@@ -40,6 +40,8 @@ if (electron !== undefined && existsSync(join(root, 'dist/node/main.js'))) {
   const port = (await portFree(7350)) ? 7350 : 0
   const child = spawn(process.execPath, [join(root, 'bin/icn.js'), 'node', 'start', '--rpc-port', String(port), '--log-level', 'warn', ...passthrough], {
     stdio: 'inherit',
+    // As the systemd unit does: two malloc arenas instead of glibc's 8 per core (docs/operations.md, Memory).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env },
   })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code) => process.exit(code ?? 0))

@@ -68,8 +68,8 @@ const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 /** Key of the durable "a refold is under way" marker (sublevel `refold`). */
 const REFOLD_PENDING = 'pending'
-/** The read cache's default budget, and how many decoded entries a MiB of it allows (50,000 at 32 MiB). */
-const DEFAULT_CACHE_BYTES = 32 * 2 ** 20
+/** The read cache's default budget, and how many decoded entries a MiB of it allows (12,500 at 8 MiB). */
+const DEFAULT_CACHE_BYTES = 8 * 2 ** 20
 const CACHE_ENTRIES_PER_MIB = 1_562.5
 
 /** Light mode: verdicts of events known by id only (sublevel `seen`). */
