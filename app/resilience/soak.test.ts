@@ -12,13 +12,15 @@ import type { NodeMemory } from '../contract'
 import { startDaemonProcess, type DaemonProcess } from '../test/cli-process'
 import { SEED, connect, memoryOf, report, rng, sleep, until } from './harness'
 
-const SOAK_MS = Number(process.env['ICN_SOAK_SECONDS'] ?? 150) * 1000
+const SOAK_MS = Number(process.env['ICN_SOAK_SECONDS'] ?? 210) * 1000
 /**
- * The first third of the soak (at least 10 s) is warm-up: the read caches fill towards their bounds (32 MiB),
- * the JIT compiles, libp2p's connection and stream buffers reach their working size. RSS growth is judged from
- * the end of warm-up to the end of the traffic; the growth from 10 s is reported next to it.
+ * The first half of the soak (at least 10 s) is warm-up: the read caches fill towards their bounds, the JIT
+ * compiles (V8's code space grows ~1 MiB after 50 s), V8's old space grows to the size the traffic's bursts need
+ * (it keeps those pages after a collection and reuses them), LevelDB makes its first compactions. In 150 s runs
+ * the steady nodes' RSS rose in steps until ~110 s and was level after (docs/operations.md, Memory). RSS growth is
+ * judged from the end of warm-up to the end of the traffic; the growth from 10 s is reported next to it.
  */
-const WARMUP_MS = Math.max(10_000, Math.round(SOAK_MS / 3))
+const WARMUP_MS = Math.max(10_000, Math.round(SOAK_MS / 2))
 /** Width of the windows whose median stands for "RSS at the start" and "RSS at the end" (5 samples). */
 const WINDOW_MS = 10_000
 /** Idle time after the traffic, before the retained memory is read. */
@@ -26,7 +28,8 @@ const QUIET_MS = 30_000
 const N = 5
 /** Nodes 3 and 4 are restarted during the soak; 0–2 run throughout and are the ones whose memory is judged. */
 const RESTARTED = new Set([3, 4])
-const env = { ICN_PASSPHRASE: 'soak passphrase' }
+// The daemons run as the systemd unit and `npm start` run them: with two malloc arenas (docs/operations.md, Memory).
+const env = { ICN_PASSPHRASE: 'soak passphrase', MALLOC_ARENA_MAX: '2' }
 const random = rng(SEED + 1)
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
 
@@ -286,7 +289,7 @@ describe('five-node soak', () => {
         const logs = await clients[i]!.call('node.logs', { level: 'error', limit: 100 })
         errors.push(...logs.lines.map((l) => `node ${i}: ${l.msg} ${JSON.stringify(l).slice(0, 300)}`))
       }
-      const gcGrowth = (field: 'rss' | 'heapUsed'): number[] =>
+      const gcGrowth = (field: 'rss' | 'heapUsed' | 'heapTotal'): number[] =>
         [...afterWarmUp].map(([i, m]) => pct(atEnd.get(i)![field], m[field]))
       const rssKept = gcGrowth('rss')
       const heapKept = gcGrowth('heapUsed')
@@ -318,6 +321,15 @@ describe('five-node soak', () => {
           {
             name: 'V8 heap in use after a full GC (live set), growth after warm-up, worst steady node',
             value: round1(Math.max(...heapKept)),
+            unit: '%',
+            target: '(report)',
+            met: true,
+          },
+          {
+            // Pages V8 keeps after a collection (it reuses them; old space committed grew 39 → 50 MiB for 31 → 34
+            // MiB in use in one run): the part of the RSS growth that is neither live objects nor native memory.
+            name: 'V8 heap committed after a full GC, growth after warm-up, worst steady node',
+            value: round1(Math.max(...gcGrowth('heapTotal'))),
             unit: '%',
             target: '(report)',
             met: true,
@@ -402,10 +414,11 @@ describe('five-node soak', () => {
       expect(done.get('job') ?? 0).toBeGreaterThan(3)
       expect(done.get('restart (SIGKILL)') ?? 0).toBeGreaterThan(0)
       // A steady leak (the DHT provider records before this suite: +47% in a minute on every node, ~+80% over the
-      // 100 s judged here) fails here. The < 10 % target is printed above; the assertion is a tripwire with room for
-      // a loaded CI machine (the median after-GC growth read 8.8–30.5 % in runs without a leak: the read cache fills).
+      // 105 s judged here, ~+150 % from 10 s) fails here. The < 10 % target is printed above; the assertions are
+      // tripwires with room for a loaded CI machine (the median after-GC growth read 4.3–30.5 % in runs without a
+      // leak; growth from 10 s includes the warm-up: ~40 % on the median node of a 210 s run).
       expect(typicalKept).toBeLessThan(50)
-      expect(med(fromTen)).toBeLessThan(60)
+      expect(med(fromTen)).toBeLessThan(80)
     },
     SOAK_MS + 240_000,
   )
