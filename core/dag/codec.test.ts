@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import * as dagCbor from '@ipld/dag-cbor'
-import { decodeCanonical } from './codec'
+import fc from 'fast-check'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { cidText, decodeCanonical } from './codec'
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'))
 
@@ -23,5 +26,24 @@ describe('decodeCanonical', () => {
       expect(() => decodeCanonical(bytes)).toThrow(expect.objectContaining({ code: 'DAG_DECODE_FAILED' }))
       expect(() => decodeCanonical(bytes)).toThrow(why)
     }
+  })
+})
+
+describe('cidText', () => {
+  it('gives what cid.toString() gives, for random digests, codecs and hash lengths', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 80 }),
+        fc.constantFrom(0x71, 0x55, 0x70, 0x0129),
+        fc.constantFrom(0x12, 0x13, 0xb220),
+        (digest, codec, hash) => {
+          const cid = CID.createV1(codec, Digest.create(hash, digest))
+          expect(cidText(cid)).toBe(cid.toString())
+        },
+      ),
+      { numRuns: 2000 },
+    )
+    const v0 = CID.parse('QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n')
+    expect(cidText(v0)).toBe('QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n')
   })
 })

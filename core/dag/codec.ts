@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { IcnError } from '../errors'
-import { decodeDagCborTrusted, encodeDagCbor } from './fast-cbor'
+import { asciiString, decodeDagCborTrusted, encodeDagCbor } from './fast-cbor'
 
 export { CID }
 
@@ -17,6 +17,36 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 /** CIDv1 (sha2-256) of bytes under a codec: dag-cbor for events and structured blocks, raw for blobs. */
 export function cidFor(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): CID {
   return CID.createV1(codec, Digest.create(SHA2_256, sha256(bytes)))
+}
+
+const BASE32 = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz234567')
+let textScratch = new Uint8Array(128)
+
+/**
+ * A CID's string, as `cid.toString()` gives it (CIDv1: multibase base32, "b" prefix), written in one buffer: the
+ * multiformats encoder builds the string a character at a time, ~4 KB of garbage per ingested event for its few
+ * first-time encodings. Other versions go to `toString()`.
+ */
+export function cidText(cid: CID): string {
+  if (cid.version !== 1) return cid.toString()
+  const bytes = cid.bytes
+  const size = 1 + Math.ceil((bytes.length * 8) / 5)
+  if (textScratch.length < size) textScratch = new Uint8Array(size * 2)
+  const out = textScratch
+  out[0] = 0x62 // 'b'
+  let o = 1
+  let buffer = 0
+  let bits = 0
+  for (let i = 0; i < bytes.length; i++) {
+    buffer = ((buffer << 8) | bytes[i]!) & 0xfff
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      out[o++] = BASE32[(buffer >>> bits) & 31]!
+    }
+  }
+  if (bits > 0) out[o++] = BASE32[(buffer << (5 - bits)) & 31]!
+  return asciiString(out, 0, o)
 }
 
 /** dag-cbor bytes of a value (fast-cbor.ts: the same bytes as @ipld/dag-cbor, with less garbage). */

@@ -2,7 +2,7 @@ import { IcnError, isIcnError, throwIfAborted, toIcnError } from '../errors'
 import type { BytesSublevel, JsonSublevel } from '../storage'
 import { nodeEd25519 } from '../identity/ed25519'
 import { createBlockStore, type BlockStore } from './blocks'
-import { CID, DAG_CBOR, cidFor, decodeStored, encode } from './codec'
+import { CID, DAG_CBOR, cidFor, cidText, decodeStored, encode } from './codec'
 import { decodeEventAsync, isScope, signEvent, type SignedEvent, type VerifiedEvent } from './event'
 import type {
   ChainHead,
@@ -580,7 +580,7 @@ class DefaultDag implements Dag {
     if (handler.deps !== undefined) deps.push(...handler.deps(body, event))
     const missing: string[] = []
     for (const dep of deps) {
-      const depId = dep.toString()
+      const depId = cidText(dep)
       if (dep.code !== DAG_CBOR)
         throw new IcnError('DAG_INVALID_EVENT', `Dependency ${depId} is not an event CID.`)
       if ((await this.known(depId, writer)) === undefined) missing.push(depId)

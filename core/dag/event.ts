@@ -3,7 +3,7 @@ import { publicKeyFromDid, isDidKey, isScopeDid, type Did } from '../identity/di
 import type { Ed25519, Signer } from '../identity/ed25519'
 import { nodeEd25519 } from '../identity/ed25519'
 import type { CID } from './codec'
-import { DAG_CBOR, asCid, cidFor, decodeCanonical, encode } from './codec'
+import { DAG_CBOR, asCid, cidFor, cidText, decodeCanonical, encode } from './codec'
 
 /** Events larger than this are refused before decoding; blobs travel as separate blocks. */
 export const MAX_EVENT_BYTES = 64 * 1024
@@ -75,7 +75,7 @@ export function signEvent<B>(event: UnsignedEvent<B>, signer: Signer): VerifiedE
     )
   }
   const cid = cidFor(bytes, DAG_CBOR)
-  return { cid, id: cid.toString(), bytes, event: signed }
+  return { cid, id: cidText(cid), bytes, event: signed }
 }
 
 function invalid(why: string): IcnError {
@@ -189,5 +189,5 @@ const badSignature = (event: SignedEvent): IcnError =>
 
 function verifiedEvent(bytes: Uint8Array, event: SignedEvent): VerifiedEvent {
   const cid = cidFor(bytes, DAG_CBOR)
-  return { cid, id: cid.toString(), bytes, event }
+  return { cid, id: cidText(cid), bytes, event }
 }

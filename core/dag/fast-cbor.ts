@@ -268,6 +268,13 @@ function size(minor: number): number {
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
   .latin1Slice
 
+/** ASCII bytes → string in one native call (TextDecoder without the Latin-1 slice). */
+export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice !== undefined
+    ? latin1Slice.call(bytes, start, end)
+    : utf8.decode(bytes.subarray(start, end))
+}
+
 function text(n: number): string {
   const end = at + n
   let ascii = latin1Slice !== undefined

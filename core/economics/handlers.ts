@@ -5,7 +5,7 @@
  */
 import type { EventContext, EventHook, EventTypeHandler, StateTx, StateView } from '../dag'
 import type { CID } from '../dag/codec'
-import { DAG_CBOR, asCid } from '../dag/codec'
+import { DAG_CBOR, asCid, cidText } from '../dag/codec'
 import type { SignedEvent } from '../dag/event'
 import { IcnError } from '../errors'
 import { isDidKey } from '../identity/did'
@@ -60,8 +60,9 @@ function malformed(type: string, shape: string): IcnError {
 function fields(body: unknown, type: string, shape: string, ...allowed: string[][]): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array)
     throw malformed(type, shape)
-  const keys = Object.keys(body).sort()
-  if (!allowed.some((set) => set.length === keys.length && [...set].sort().every((k, i) => k === keys[i])))
+  // Exactly one of the allowed key sets (a decoded map has no duplicate keys, so count + membership is equality).
+  const count = Object.keys(body).length
+  if (!allowed.some((set) => set.length === count && set.every((k) => Object.hasOwn(body, k))))
     throw malformed(type, shape)
   return body as Record<string, unknown>
 }
@@ -192,7 +193,7 @@ export function parseReceive(body: unknown, type = 'mana/receive'): ReceiveBody 
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > MAX_CREDIT_INDEX)
       throw malformed(type, shape)
     const source = eventLink(c['source'], 'source')
-    const id = creditId(source.toString(), index)
+    const id = creditId(cidText(source), index)
     if (seen.has(id)) throw new IcnError('DAG_INVALID_EVENT', `A ${type} lists the credit ${id} twice.`)
     seen.add(id)
     return { source, index }
@@ -203,7 +204,7 @@ export function parseReceive(body: unknown, type = 'mana/receive'): ReceiveBody 
 /** The distinct source events of a receive: its dependencies. */
 function receiveDeps(body: ReceiveBody): CID[] {
   const out = new Map<string, CID>()
-  for (const c of body.credits) out.set(c.source.toString(), c.source)
+  for (const c of body.credits) out.set(cidText(c.source), c.source)
   return [...out.values()]
 }
 
@@ -452,7 +453,7 @@ async function receivable(
   const out: CreditRecord[] = []
   // All or nothing: a receive that lists one credit it may not take is void as a whole.
   for (const c of ctx.body.credits)
-    out.push(await checkReceivable(view, actor, creditId(c.source.toString(), c.index), family))
+    out.push(await checkReceivable(view, actor, creditId(cidText(c.source), c.index), family))
   checked.set(ctx, out)
   return out
 }
