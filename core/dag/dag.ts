@@ -754,12 +754,12 @@ class DefaultDag implements Dag {
 
   /** `whole`: false for an event a light node does not store whole; its index writes pass `keepIndex`. */
   private stageTx(tx: Tx, whole = true): void {
-    for (const [space, key, value] of tx.entries()) {
-      if (!whole && space !== 'state' && this.light?.keepIndex(key) === false) continue
+    tx.forEachWrite((space, key, value) => {
+      if (!whole && space !== 'state' && this.light?.keepIndex(key) === false) return
       const sub = space === 'state' ? this.stateSub : this.indexSub
       if (value === DELETED) this.staging.del(sub, key)
       else this.staging.put(sub, key, value)
-    }
+    })
     if (tx.changesState) this.rootCache = undefined
     if (!tx.refolding) for (const fn of tx.afterCommitCallbacks) this.staging.afterFlush(fn)
   }

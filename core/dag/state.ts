@@ -230,11 +230,10 @@ export class Tx extends SourceView implements StateTx {
     return this.writes.state.size > 0
   }
 
-  /** The transaction's writes as (space, key, bytes | DELETED). */
-  *entries(): Generator<[Space, string, Uint8Array | typeof DELETED]> {
-    for (const space of ['state', 'index'] as const) {
-      for (const [key, value] of this.writes[space]) yield [space, key, value as Uint8Array | typeof DELETED]
-    }
+  /** The transaction's writes as (space, key, bytes | DELETED), state first (a loop: no generator per event). */
+  forEachWrite(fn: (space: Space, key: string, value: Uint8Array | typeof DELETED) => void): void {
+    for (const [key, value] of this.writes.state) fn('state', key, value as Uint8Array | typeof DELETED)
+    for (const [key, value] of this.writes.index) fn('index', key, value as Uint8Array | typeof DELETED)
   }
 
   get afterCommitCallbacks(): readonly (() => void)[] {
