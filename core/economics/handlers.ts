@@ -3,6 +3,7 @@
  * rejected and never stored); state rules (balances, membership, classes) run in validate, so a received event
  * that breaks one is stored void and changes nothing, identically on every node (docs/decisions.md).
  */
+import { Attached } from '../attached'
 import type { EventContext, EventHook, EventTypeHandler, StateTx, StateView } from '../dag'
 import type { CID } from '../dag/codec'
 import { DAG_CBOR, asCid, cidText } from '../dag/codec'
@@ -361,7 +362,7 @@ export type EventFee = (view: StateView, ctx: EventContext<unknown>) => Promise<
  * disagree. All three read the same state (the event's transaction before its own writes).
  */
 export function eventFees(policy?: FeePolicy): EventFee {
-  const memo = new WeakMap<object, bigint>()
+  const memo = new Attached<object, bigint>('event fee')
   return async (view, ctx) => {
     const hit = memo.get(ctx)
     if (hit !== undefined) return hit
@@ -440,7 +441,7 @@ const transferHandler = (fees: EventFee): EventTypeHandler<TransferBody> => ({
 })
 
 /** Credits a receive's validate found payable, reused by its apply in the same transaction. */
-const checked = new WeakMap<EventContext<ReceiveBody>, CreditRecord[]>()
+const checked = new Attached<EventContext<ReceiveBody>, CreditRecord[]>('receivable credits')
 
 async function receivable(
   view: StateView,

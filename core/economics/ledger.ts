@@ -10,6 +10,7 @@
  * recipient's chain acknowledges (mana/receive, token/receive), so every node judges every spend the same way.
  */
 import type { EventContext, StateTx, StateView } from '../dag'
+import { Attached } from '../attached'
 import { IcnError } from '../errors'
 import { isDidKey } from '../identity/did'
 import { MAX_AMOUNT, big, parseAmount } from './amounts'
@@ -55,13 +56,13 @@ export type LedgerChange =
  * handler), so library calls made later in the same transaction — by any service — reach the right node's bus
  * after commit. Nothing is bound during refolds or dry runs (dag.check), whose callbacks never run.
  */
-const notifiers = new WeakMap<StateTx, (change: LedgerChange) => void>()
+const notifiers = new Attached<StateTx, (change: LedgerChange) => void>('ledger notifier')
 
 export function bindNotifier(tx: StateTx, notify: (change: LedgerChange) => void): void {
   if (!tx.refolding) notifiers.set(tx, notify)
 }
 
-const notified = new WeakMap<StateTx, Set<string>>()
+const notified = new Attached<StateTx, Set<string>>('ledger notified')
 
 function notify(tx: StateTx, change: LedgerChange): void {
   const fn = notifiers.get(tx)
@@ -81,7 +82,7 @@ function notify(tx: StateTx, change: LedgerChange): void {
 // ---- history ------------------------------------------------------------------------------------------------
 
 /** Entries written by one transaction are numbered so two entries of one event never share a key. */
-const entryCounters = new WeakMap<StateTx, number>()
+const entryCounters = new Attached<StateTx, number>('history entries')
 
 export function writeHistory(tx: StateTx, economy: string, did: string, entry: HistoryEntry): void {
   const n = entryCounters.get(tx) ?? 0
@@ -255,7 +256,7 @@ export interface CreditInput {
   from?: string
 }
 
-const creditCounters = new WeakMap<StateTx, number>()
+const creditCounters = new Attached<StateTx, number>('credits')
 const MEMO_MAX = 280
 
 export const creditId = (source: string, index: number): string => `${source}:${index}`
