@@ -665,14 +665,15 @@ class DefaultDag implements Dag {
   ): Promise<IngestResult> {
     const { event, id } = verified
     if (event.prev !== null && mode.refolding !== true) {
+      const prevId = cidText(event.prev)
       let prevMeta: Pick<EventMeta, 'author' | 'seq' | 'ts'> | undefined = await this.staging.get<EventMeta>(
         this.metaSub,
-        event.prev.toString(),
+        prevId,
       )
       if (prevMeta === undefined && this.light !== undefined) {
         // Light: a prev that was not stored whole is checked against the author's head (a new event extends it).
         const head = await this.staging.get<ChainHead>(this.headSub, event.author)
-        if (head !== undefined && head.id === event.prev.toString()) prevMeta = head
+        if (head !== undefined && head.id === prevId) prevMeta = head
       }
       if (prevMeta === undefined || prevMeta.author !== event.author || prevMeta.seq !== event.seq - 1) {
         throw new IcnError(
