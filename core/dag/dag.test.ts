@@ -103,6 +103,27 @@ describe('dag: bad input', () => {
     await expectNothingStored(b)
   })
 
+  it('a burst larger than the decode window: every event gets its own answer, good ones applied in chain order', async () => {
+    // 3,000 events handed over in one tick: beyond the first 1,024 they are decoded only as the writer frees slots.
+    const authors = Array.from({ length: 20 }, () => testAuthor())
+    const events = Array.from({ length: 150 }, (_, i) =>
+      authors.map((au) => au.next('note', note(`n${i}`))),
+    ).flat()
+    const forged = encode({ ...events[2500]!.event, body: note('changed') })
+    const inputs: Uint8Array[] = events.map((e) => e.bytes)
+    inputs.splice(2200, 0, new Uint8Array([1, 2, 3]))
+    inputs.splice(2900, 0, forged)
+    const results = await Promise.allSettled(inputs.map((bytes) => b.node.dag.ingest(bytes)))
+    const codes = results.map((r) =>
+      r.status === 'fulfilled' ? r.value.status : (r.reason as { code: string }).code,
+    )
+    expect(codes[2200]).toBe('DAG_DECODE_FAILED')
+    expect(codes[2900]).toBe('DAG_BAD_SIGNATURE')
+    expect(codes.filter((c) => c === 'applied')).toHaveLength(3000)
+    expect((await b.node.dag.stats()).events).toBe(3000)
+    for (const au of authors) expect((await b.node.dag.head(au.did))?.seq).toBe(150)
+  })
+
   it('rejects events from the future, unknown types, broken chains and non-increasing timestamps', async () => {
     const author = testAuthor()
     await expect(

@@ -64,6 +64,14 @@ interface Job {
 const SEQ_WIDTH = 12
 /** Events committed together at most; bounds the memory of a group and the latency of its first event. */
 const MAX_GROUP = 512
+/**
+ * Received events decoded and verifying ahead of the writer, at most. A burst larger than this (a big gossip
+ * backlog, many sync pages at once) waits as bytes, each decoded when a slot frees, instead of holding thousands of
+ * decoded events and pending checks that survive young collections (8,400 at once: ~7 % slower than pages of 512).
+ * Twice MAX_GROUP keeps the next group verified while one is written, and the verify workers' batches full.
+ */
+const DECODE_AHEAD = 2 * MAX_GROUP
+const NOOP = (): void => undefined
 const pad = (n: number): string => n.toString(16).padStart(SEQ_WIDTH, '0')
 const chainKey = (author: string, seq: number): string => `${author}!${pad(seq)}`
 /** Key of the durable "a refold is under way" marker (sublevel `refold`). */
@@ -115,6 +123,11 @@ class DefaultDag implements Dag {
   private pumping = false
   /** The running (or last) drain, for stop() to wait on. */
   private drained: Promise<void> = Promise.resolve()
+  /** Received events decoded (and being verified) ahead of the writer; see DECODE_AHEAD. */
+  private decodingAhead = 0
+  /** Decodes of queued events waiting for a slot, in queue order, from decodeLaterHead on. */
+  private decodeLater: (() => void)[] = []
+  private decodeLaterHead = 0
   private rootCache: string | undefined
   private readonly maxSkew: number
   private readonly maxPending: number
@@ -429,21 +442,41 @@ class DefaultDag implements Dag {
     this.assertStarted()
     // Decoding and signature checks need no state: they run before the serial writer. The signature is checked
     // on the thread pool while earlier events are written; the event keeps its place in the writer's queue.
-    let verifying: Promise<VerifiedEvent>
-    try {
-      verifying = decodeEventAsync(bytes, this.ed25519)
-    } catch (err) {
-      this.reject(undefined, err, options.from)
-      throw err
-    }
-    verifying.catch(() => undefined) // awaited in the writer; marked handled until then
-    return this.enqueue(async () => {
-      let verified: VerifiedEvent
+    // Up to DECODE_AHEAD events are decoded ahead of the writer; the rest of a burst is decoded as slots free.
+    let verifying: Promise<VerifiedEvent> | undefined
+    const decode = (): void => {
+      if (verifying !== undefined) return
+      this.decodingAhead++
       try {
-        verified = await verifying
+        verifying = decodeEventAsync(bytes, this.ed25519)
+      } catch (err) {
+        verifying = Promise.reject(err instanceof Error ? err : new Error(String(err)))
+      }
+      verifying.catch(() => undefined) // awaited in the writer; marked handled until then
+    }
+    if (this.decodingAhead < DECODE_AHEAD && this.decodeLaterHead === this.decodeLater.length) {
+      try {
+        verifying = decodeEventAsync(bytes, this.ed25519)
       } catch (err) {
         this.reject(undefined, err, options.from)
         throw err
+      }
+      this.decodingAhead++
+      verifying.catch(() => undefined)
+    } else {
+      this.decodeLater.push(decode)
+    }
+    return this.enqueue(async () => {
+      let verified: VerifiedEvent
+      decode() // normally started already, when a slot freed
+      try {
+        verified = await verifying!
+      } catch (err) {
+        this.reject(undefined, err, options.from)
+        throw err
+      } finally {
+        this.decodingAhead--
+        this.decodeMore()
       }
       throwIfAborted(options.signal)
       try {
@@ -453,6 +486,22 @@ class DefaultDag implements Dag {
         throw err
       }
     })
+  }
+
+  /** Starts waiting decodes, in queue order, while there are free slots. */
+  private decodeMore(): void {
+    while (this.decodingAhead < DECODE_AHEAD && this.decodeLaterHead < this.decodeLater.length) {
+      const decode = this.decodeLater[this.decodeLaterHead]!
+      this.decodeLater[this.decodeLaterHead++] = NOOP
+      decode()
+    }
+    if (this.decodeLaterHead === this.decodeLater.length) {
+      this.decodeLater = []
+      this.decodeLaterHead = 0
+    } else if (this.decodeLaterHead > 4096) {
+      this.decodeLater = this.decodeLater.slice(this.decodeLaterHead)
+      this.decodeLaterHead = 0
+    }
   }
 
   private reject(id: string | undefined, err: unknown, from: string | undefined): void {
