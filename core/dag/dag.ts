@@ -444,25 +444,30 @@ class DefaultDag implements Dag {
     // on the thread pool while earlier events are written; the event keeps its place in the writer's queue.
     // Up to DECODE_AHEAD events are decoded ahead of the writer; the rest of a burst is decoded as slots free.
     let verifying: Promise<VerifiedEvent> | undefined
+    /** Takes a slot; throws (before taking it) what decoding finds at once in the bytes. */
+    const start = (): void => {
+      verifying = decodeEventAsync(bytes, this.ed25519)
+      this.decodingAhead++
+      verifying.catch(() => undefined) // awaited in the writer; marked handled until then
+    }
+    // A decode started later reports a bad-bytes error when the writer reaches the event, through the same path.
     const decode = (): void => {
       if (verifying !== undefined) return
-      this.decodingAhead++
       try {
-        verifying = decodeEventAsync(bytes, this.ed25519)
+        start()
       } catch (err) {
+        this.decodingAhead++
         verifying = Promise.reject(err instanceof Error ? err : new Error(String(err)))
+        verifying.catch(() => undefined)
       }
-      verifying.catch(() => undefined) // awaited in the writer; marked handled until then
     }
     if (this.decodingAhead < DECODE_AHEAD && this.decodeLaterHead === this.decodeLater.length) {
       try {
-        verifying = decodeEventAsync(bytes, this.ed25519)
+        start()
       } catch (err) {
         this.reject(undefined, err, options.from)
         throw err
       }
-      this.decodingAhead++
-      verifying.catch(() => undefined)
     } else {
       this.decodeLater.push(decode)
     }

@@ -90,8 +90,8 @@ export function writeHistory(tx: StateTx, economy: string, did: string, entry: H
   const suffix = `${tsKey(entry.ts)}/${entry.event}/${n}`
   const primary = indexKeys.history(economy, did) + suffix
   tx.putIndex(primary, storedEntry(entry))
-  // Secondary indexes end with the primary entry's suffix, so their key names it (see historyPointer) and the value
-  // is one byte: filtered pages read only what they return. (Rows written before stored the primary key as
+  // Secondary indexes end with the primary entry's suffix, so their key names it (Economics.history derives it)
+  // and the value is one byte: filtered pages read only what they return. (Rows written before stored the primary key as
   // their value; readers ignore it.)
   tx.putIndex(indexKeys.historyByKind(economy, did, entry.kind) + suffix, 0)
   if (entry.counterparty !== null)
