@@ -277,9 +277,9 @@ export function asciiString(bytes: Uint8Array, start: number, end: number): stri
 
 function text(n: number): string {
   const end = at + n
-  let ascii = latin1Slice !== undefined
+  let ascii = true
   for (let i = at; ascii && i < end; i++) if (input[i]! >= 0x80) ascii = false
-  const s = ascii ? latin1Slice!.call(input, at, end) : utf8.decode(input.subarray(at, end))
+  const s = ascii ? asciiString(input, at, end) : utf8.decode(input.subarray(at, end))
   at = end
   return s
 }
