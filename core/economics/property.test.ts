@@ -244,6 +244,15 @@ async function snapshot(n: EconTestNode): Promise<Ledger> {
   return { root: await n.node.dag.stateRoot(), accounts, reservations, pendingMana, credits }
 }
 
+/** A fixed stream of naturals for the pinned example's shuffle. */
+function* pseudoRandom(seed: number): Generator<number> {
+  let x = seed
+  for (;;) {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648
+    yield x
+  }
+}
+
 async function deliver(n: EconTestNode, events: VerifiedEvent[]): Promise<void> {
   for (const e of events) {
     try {
@@ -256,6 +265,22 @@ async function deliver(n: EconTestNode, events: VerifiedEvent[]): Promise<void> 
 }
 
 const stats = { runs: 0, counts: {} as Record<string, number> }
+
+/**
+ * A sequence that reaches every rule the final check asks for, run before the random ones: with 20 random
+ * sequences a rule is usually but not always reached (CI once drew none with an applied settle), and a coverage
+ * check must not depend on the draw.
+ */
+const REACHES_EVERY_RULE: Op[] = [
+  { t: 'transfer', from: 0, to: 1, amount: 10, dt: 1 }, // applied
+  { t: 'receive', by: 1, pick: 1, dt: 1 }, // applied: the fresh credit
+  { t: 'receive', by: 1, pick: 0, dt: 1 }, // voided: the same credit again
+  ...Array.from({ length: 6 }, () => ({ t: 'transfer' as const, from: 2, to: 3, amount: 700, dt: 1 })), // some voided
+  { t: 'reserve', by: 0, amount: 50, dt: 1 }, // applied
+  { t: 'settle', by: 0, to: 1, price: 20, dt: 1 }, // applied: within the reservation
+  { t: 'settle', by: 0, to: 2, price: 30, dt: 1 }, // voided: no reservation left
+  { t: 'fork', by: 3, to1: 0, to2: 1, amount: 300, dt: 1 }, // evidence
+]
 
 describe('ledger properties over random event sequences', () => {
   it('conserves value, never goes negative, is order-independent, never pays a double spend, ignores replays', async () => {
@@ -340,9 +365,12 @@ describe('ledger properties over random event sequences', () => {
           }
         },
       ),
-      { numRuns: Number(process.env['ICN_PROPERTY_RUNS'] ?? 20) },
+      {
+        numRuns: Number(process.env['ICN_PROPERTY_RUNS'] ?? 20),
+        examples: [[REACHES_EVERY_RULE, 1, new fc.Stream(pseudoRandom(7))]],
+      },
     )
-    // The generator reaches the rules both ways (a property that only ever saw voided events would prove little).
+    // The pinned sequence, then the generator, reach the rules both ways (a property that only ever saw voided events would prove little).
     for (const key of [
       'mana/transfer applied',
       'mana/transfer voided',
