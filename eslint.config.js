@@ -20,6 +20,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'dist-bench/**',
       'node_modules/**',
       'release/**',
       'test-results/**',

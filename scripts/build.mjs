@@ -1,12 +1,12 @@
-// Builds the node-side bundles (esbuild) and the renderer (vite). `--quiet` prints only failures.
-// Node bundles keep npm packages external: they load from node_modules at run time (and from the asar/
-// unpacked dirs in the packaged app), so native level bindings and worker files resolve normally.
+// Builds the node-side bundles (esbuild, options in esbuild-node.mjs) and the renderer (vite). `--quiet` prints
+// only failures.
 import { build } from 'esbuild'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, readdir, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import { NODE_BUNDLE } from './esbuild-node.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const quiet = process.argv.includes('--quiet')
@@ -25,12 +25,7 @@ const entries = NODE_ENTRIES.filter(([src]) => existsSync(join(root, src)))
 await build({
   entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, join(root, src)])),
   outdir: join(root, 'dist/node'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  packages: 'external',
-  sourcemap: true,
+  ...NODE_BUNDLE,
   logLevel: quiet ? 'error' : 'info',
   // Electron's main process may load ESM; the preload of a sandboxed renderer must be CommonJS (below).
   external: ['electron'],

@@ -262,6 +262,7 @@ describe('runtime lifecycle', () => {
 describe('bundled worker', () => {
   it('loads dist/node/runtime-worker.js next to an esbuild bundle built like scripts/build.mjs', async () => {
     const { build } = await import('esbuild')
+    const { NODE_BUNDLE } = await import('../../scripts/esbuild-node.mjs')
     const root = fileURLToPath(new URL('../../', import.meta.url))
     const dir = await mkdtemp(join(tmpdir(), 'icn-runtime-bundle-'))
     try {
@@ -281,11 +282,7 @@ describe('bundled worker', () => {
       await build({
         entryPoints: { main: entry, 'runtime-worker': join(root, RUNTIME_WORKER_ENTRY) },
         outdir: join(dir, 'dist/node'),
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'esm',
-        packages: 'external',
+        ...NODE_BUNDLE,
         logLevel: 'silent',
       })
       // A plain node process: no tsx, no vitest; v8 jobs need no npm package at run time.
