@@ -3,8 +3,9 @@
 // node20, without the function-name wrappers tsx adds to every function expression (keepNames). Output:
 // dist-bench/index.mjs, run with plain node; it is never packaged (electron-builder takes dist/ only).
 //
-// Each source keeps its own `import.meta.url`, so the paths the suites and core resolve from it (resources,
-// child scripts, the runtime worker's sources) are the same as when the files run from source.
+// Each source keeps its own `import.meta.url`, `.dirname` and `.filename`, so the paths the suites and core
+// resolve from them (resources, child scripts, bin/icn.js, the runtime worker's sources) are the same as when the
+// files run from source.
 import { build } from 'esbuild'
 import { readFile, rm } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -15,15 +16,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist-bench')
 
 /** @type {import('esbuild').Plugin} */
-const ownImportMetaUrl = {
-  name: 'own-import-meta-url',
+const ownImportMeta = {
+  name: 'own-import-meta',
   setup(b) {
     b.onLoad({ filter: /\.(ts|tsx|mts|mjs|js)$/ }, async (args) => {
-      if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined
+      if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined
       const source = await readFile(args.path, 'utf8')
       const ext = extname(args.path).slice(1)
+      const own = {
+        'import.meta.url': pathToFileURL(args.path).href,
+        'import.meta.dirname': dirname(args.path),
+        'import.meta.filename': args.path,
+      }
       return {
-        contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        contents: source.replace(/import\.meta\.(url|dirname|filename)\b/g, (m) => JSON.stringify(own[m])),
         loader: ext === 'mts' ? 'ts' : ext === 'mjs' ? 'js' : ext,
       }
     })
@@ -37,6 +43,6 @@ await build({
   outExtension: { '.js': '.mjs' },
   ...NODE_BUNDLE,
   external: ['electron'],
-  plugins: [ownImportMetaUrl],
+  plugins: [ownImportMeta],
   logLevel: 'error',
 })
