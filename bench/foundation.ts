@@ -62,7 +62,23 @@ export const foundationBench: BenchSuite = {
     await first.stop()
     const again = await startDaemonProcess(fresh.path)
     await new Promise((r) => setTimeout(r, 1500))
-    const rss = again.child.pid === undefined ? NaN : await rssMb(again.child.pid)
+    const pid = again.child.pid
+    const justStarted = pid === undefined ? NaN : await rssMb(pid)
+    // Starting (opening the store, loading libp2p) leaves V8's young generation at its largest, ~32 MiB committed;
+    // V8's memory reducer gives it back after ~25 s without allocation. Idle is after that: the figure is the RSS
+    // once it has held within 1 MB for 5 s (at most 60 s after start), and the one at 1.5 s is printed beside it.
+    let rss = justStarted
+    const settleStart = Date.now()
+    let last = justStarted
+    let steadySince = Date.now()
+    while (pid !== undefined && Date.now() - settleStart < 60_000) {
+      await new Promise((r) => setTimeout(r, 1000))
+      rss = await rssMb(pid)
+      if (Math.abs(rss - last) > 1) {
+        last = rss
+        steadySince = Date.now()
+      } else if (Date.now() - steadySince >= 5000 && Date.now() - settleStart >= 30_000) break
+    }
     await again.stop()
     await fresh.cleanup()
     figures.push(
@@ -80,7 +96,14 @@ export const foundationBench: BenchSuite = {
         target: '< 1000',
         pass: atMost(again.readyMs, 1000),
       },
-      { name: 'daemon idle RSS', value: round(rss, 1), unit: 'MB', target: '< 120', pass: atMost(rss, 120) },
+      {
+        name: 'daemon idle RSS (settled: held within 1 MB for 5 s, ≥ 30 s after start)',
+        value: round(rss, 1),
+        unit: 'MB',
+        target: '< 120',
+        pass: atMost(rss, 120),
+        baseline: { name: 'RSS 1.5 s after start', value: round(justStarted, 1), unit: 'MB' },
+      },
     )
     return figures
   },
