@@ -254,8 +254,9 @@ const opsMethods = {
     result: returns<{ path: string; entries: number; files: string[]; bytes: number; sha256: string }>(),
   },
   /**
-   * The node process's memory. `collect: true` runs a full garbage collection first (a pause of tens of ms), so
-   * the figures are what the node keeps: the way to tell a leak from garbage not collected yet.
+   * The node process's memory. `collect: true` ends idle job workers and runs a full garbage collection first (a
+   * pause of tens of ms), so the figures are what the node keeps: the way to tell a leak from garbage not collected
+   * yet, or from job workers that would have ended by themselves.
    */
   'node.memory': {
     params: z.strictObject({ collect: z.boolean().optional() }),
@@ -278,6 +279,10 @@ export interface NodeMemory {
    * young generation grown under a burst, or pages V8 keeps after a collection, from objects that stay.
    */
   spaces: Record<string, { size: number; used: number }>
+  /** Job (WASM runtime) worker threads alive when the figures were read; each holds its own V8 isolate. */
+  jobWorkers: number
+  /** Idle job workers ended before a collection (`collect`), so their memory is not counted; 0 otherwise. */
+  jobWorkersEnded: number
 }
 
 // ---- network and replication ----

@@ -20,8 +20,10 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
     })
   program
     .command('memory')
-    .description("the node's memory; --gc runs a full garbage collection first (what the node keeps)")
-    .option('--gc', 'collect garbage first (a pause of tens of ms)')
+    .description(
+      "the node's memory; --gc ends idle job workers and runs a full garbage collection first (what the node keeps)",
+    )
+    .option('--gc', 'end idle job workers and collect garbage first (a pause of tens of ms)')
     .action(async (options: { gc?: boolean }) => {
       const client = await connect()
       const m = await client.call('node.memory', { collect: options.gc === true })
@@ -38,6 +40,7 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
                 `${name.replace('_object', '')} ${mib(m.spaces[name]!.used)} of ${mib(m.spaces[name]!.size)}`,
             )
             .join(', ')}`,
+          `job workers ${m.jobWorkers}${m.jobWorkersEnded > 0 ? ` (${m.jobWorkersEnded} idle ended first)` : ''}`,
           m.collected
             ? `after a full garbage collection (${m.gcMs ?? 0} ms)`
             : 'garbage not collected first (--gc)',

@@ -21,7 +21,11 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
   return {
     async 'node.memory'({ collect }) {
       let gcMs: number | null = null
+      let jobWorkersEnded = 0
       if (collect === true) {
+        // Idle job workers would end by themselves after the runtime's idle time; each holds an isolate of tens
+        // of MiB, so "what the node keeps" is read without them (they start again with the next job).
+        jobWorkersEnded = await node.runtime.release()
         const started = performance.now()
         collectGarbage()
         gcMs = Math.round((performance.now() - started) * 10) / 10
@@ -39,6 +43,8 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
         arrayBuffers: m.arrayBuffers,
         collected: collect === true,
         gcMs,
+        jobWorkers: node.runtime.stats().workers,
+        jobWorkersEnded,
       }
     },
     async 'node.backup'({ path }, ctx) {

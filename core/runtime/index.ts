@@ -58,6 +58,12 @@ export interface Runtime extends Startable {
   run(job: JobSpec, options?: RunOptions): Promise<JobResult>
   /** Starts the whole pool now (an executor that expects jobs avoids the first job's worker start-up). */
   warm(): Promise<void>
+  /**
+   * Ends every idle worker now instead of after `idleWorkerMs`, and resolves once they have exited (their isolates'
+   * memory is back with the system). Busy and starting workers are left alone; the next job starts a worker again.
+   * Resolves to how many ended.
+   */
+  release(): Promise<number>
   stats(): RuntimeStats
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -171,7 +172,7 @@ describe('runtime pool', () => {
   it.runIf(process.platform === 'linux')(
     'runs workers at a lower scheduling priority than the main thread',
     async () => {
-      const { readdirSync, readFileSync } = await import('node:fs')
+      const { readFileSync } = await import('node:fs')
       // Field 19 of /proc/<pid>/task/<tid>/stat (index 16 after the command name) is the nice value.
       const niceness = (): number[] =>
         readdirSync(`/proc/${process.pid}/task`).map((tid) => {
@@ -256,6 +257,32 @@ describe('runtime lifecycle', () => {
     await new Promise((r) => setTimeout(r, 1000))
     expect(lazy.stats().workers).toBe(0)
     await lazy.stop()
+  })
+
+  it('ends idle workers on release and leaves a busy one running its job', async () => {
+    const rt = runtime({ poolSize: 2 })({ logger: silentLogger })
+    await rt.start()
+    expect(await rt.release()).toBe(0)
+    await rt.warm()
+    expect(rt.stats().workers).toBe(2)
+    // Threads of this process (Linux; elsewhere the check below is skipped).
+    const linux = process.platform === 'linux'
+    const threads = (): number => (linux ? readdirSync(`/proc/${process.pid}/task`).length : 0)
+    const before = threads()
+    const endless = spec(jobWasm('wat/infinite-loop.wasm'), {
+      limits: { fuel: 10n ** 15n, memoryMiB: 1, timeoutMs: 60_000, outputBytes: 0 },
+    })
+    const stop = new AbortController()
+    const running = rt.run(endless, { signal: stop.signal })
+    expect(await rt.release()).toBe(1)
+    expect(rt.stats()).toMatchObject({ workers: 1, busy: 1 })
+    // The ended worker's thread is gone once release resolves.
+    if (linux) expect(threads()).toBeLessThan(before)
+    stop.abort()
+    await expect(running).rejects.toSatisfy((err) => isIcnError(err, 'ABORTED'))
+    // The next job starts a worker again.
+    expect((await rt.run(spec(jobWasm('wat/hello.wasm')))).error).toBeUndefined()
+    await rt.stop()
   })
 })
 

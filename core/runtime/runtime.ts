@@ -141,6 +141,21 @@ class DefaultRuntime implements Runtime {
     this.state = 'stopped'
   }
 
+  async release(): Promise<number> {
+    const idle = this.workers.filter((w) => w.ready && w.job === null && !w.retiring)
+    if (idle.length === 0) return 0
+    this.workers = this.workers.filter((w) => !idle.includes(w))
+    await Promise.all(
+      idle.map(async (w) => {
+        w.retiring = true
+        if (w.idleTimer !== undefined) clearTimeout(w.idleTimer)
+        w.idleTimer = undefined
+        await w.worker.terminate()
+      }),
+    )
+    return idle.length
+  }
+
   stats(): RuntimeStats {
     return {
       workers: this.workers.length,
