@@ -144,15 +144,7 @@ class DefaultRuntime implements Runtime {
   async release(): Promise<number> {
     const idle = this.workers.filter((w) => w.ready && w.job === null && !w.retiring)
     if (idle.length === 0) return 0
-    this.workers = this.workers.filter((w) => !idle.includes(w))
-    await Promise.all(
-      idle.map(async (w) => {
-        w.retiring = true
-        if (w.idleTimer !== undefined) clearTimeout(w.idleTimer)
-        w.idleTimer = undefined
-        await w.worker.terminate()
-      }),
-    )
+    await Promise.all(idle.map((w) => this.retire(w)))
     return idle.length
   }
 
@@ -287,12 +279,18 @@ class DefaultRuntime implements Runtime {
     this.dispatch()
   }
 
-  /** Ends a worker on purpose and starts a fresh one in its place. */
-  private replace(entry: PoolWorker): void {
+  /** Takes a worker out of the pool and ends it; resolves once its thread has exited. */
+  private retire(entry: PoolWorker): Promise<number> {
     entry.retiring = true
     if (entry.idleTimer !== undefined) clearTimeout(entry.idleTimer)
+    entry.idleTimer = undefined
     this.workers = this.workers.filter((w) => w !== entry)
-    void entry.worker.terminate()
+    return entry.worker.terminate()
+  }
+
+  /** Ends a worker on purpose and starts a fresh one in its place. */
+  private replace(entry: PoolWorker): void {
+    void this.retire(entry)
     // dispatch() starts a fresh worker when a job needs one.
   }
 
@@ -328,9 +326,7 @@ class DefaultRuntime implements Runtime {
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined
       if (entry.job !== null || entry.retiring || !this.workers.includes(entry)) return
-      entry.retiring = true
-      this.workers = this.workers.filter((w) => w !== entry)
-      void entry.worker.terminate()
+      void this.retire(entry)
     }, this.idleMs)
     entry.idleTimer.unref()
   }
