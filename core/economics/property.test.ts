@@ -370,7 +370,8 @@ describe('ledger properties over random event sequences', () => {
         examples: [[REACHES_EVERY_RULE, 1, new fc.Stream(pseudoRandom(7))]],
       },
     )
-    // The pinned sequence, then the generator, reach the rules both ways (a property that only ever saw voided events would prove little).
+    // The pinned sequence, then the generator, reach the rules both ways (a property that only ever saw voided
+    // events would prove little).
     for (const key of [
       'mana/transfer applied',
       'mana/transfer voided',
