@@ -254,8 +254,8 @@ const opsMethods = {
     result: returns<{ path: string; entries: number; files: string[]; bytes: number; sha256: string }>(),
   },
   /**
-   * The node process's memory. `collect: true` ends idle job workers and runs a full garbage collection first (a
-   * pause of tens of ms), so the figures are what the node keeps: the way to tell a leak from garbage not collected
+   * The node process's memory. `collect: true` ends idle job workers and runs full garbage collections first (a
+   * pause of tens of ms each), so the figures are what the node keeps: the way to tell a leak from garbage not collected
    * yet, or from job workers that would have ended by themselves.
    */
   'node.memory': {
@@ -274,6 +274,11 @@ export interface NodeMemory {
   collected: boolean
   /** How long that collection took (ms), or null. */
   gcMs: number | null
+  /**
+   * Full collections run (0 without `collect`): two, and more while the committed heap shrinks by more than 1
+   * MiB, up to 4, since V8 gives back the pages a collection left empty only at the next one.
+   */
+  gcRounds: number
   /**
    * V8's heap by space (new, old, code, large objects…): bytes committed (`size`) and in use (`used`). Tells a
    * young generation grown under a burst, or pages V8 keeps after a collection, from objects that stay.

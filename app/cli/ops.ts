@@ -42,7 +42,7 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
             .join(', ')}`,
           `job workers ${m.jobWorkers}${m.jobWorkersEnded > 0 ? ` (${m.jobWorkersEnded} idle ended first)` : ''}`,
           m.collected
-            ? `after a full garbage collection (${m.gcMs ?? 0} ms)`
+            ? `after ${m.gcRounds} full garbage collection${m.gcRounds === 1 ? '' : 's'} (${m.gcMs ?? 0} ms)`
             : 'garbage not collected first (--gc)',
         ].join('\n'),
       )
