@@ -111,6 +111,8 @@ describe('icn CLI against a real daemon', () => {
     expect(collected.stdout).toMatch(
       /^heap spaces new \d+\.\d MiB of \d+\.\d MiB, old \d+\.\d MiB of \d+\.\d MiB/m,
     )
+    // LevelDB's memtables and block cache, outside the V8 heap: a running node has written to its store.
+    expect(collected.stdout).toMatch(/^store\s+\d+\.\d MiB \(LevelDB memtables and block cache\)$/m)
     // Idle job workers end before the collection, so none is left when no job is running.
     expect(collected.stdout).toMatch(/^job workers 0( \(\d+ idle ended first\))?$/m)
     expect(collected.stdout).toMatch(/after [2-4] full garbage collections \(\d+(\.\d)? ms\)/)

@@ -284,6 +284,11 @@ export interface NodeMemory {
    * young generation grown under a burst, or pages V8 keeps after a collection, from objects that stay.
    */
   spaces: Record<string, { size: number; used: number }>
+  /**
+   * LevelDB's estimate of what it holds outside the V8 heap (memtables, block cache; part of `rss`), or null when
+   * the store is closed. Both are bounded (4 MiB write buffer, 8 MiB block cache) and fill as the node works.
+   */
+  store: number | null
   /** Job (WASM runtime) worker threads alive when the figures were read; each holds its own V8 isolate. */
   jobWorkers: number
   /** Idle job workers ended before a collection (`collect`), so their memory is not counted; 0 otherwise. */

@@ -40,6 +40,7 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
                 `${name.replace('_object', '')} ${mib(m.spaces[name]!.used)} of ${mib(m.spaces[name]!.size)}`,
             )
             .join(', ')}`,
+          `store       ${m.store === null ? 'closed' : `${mib(m.store)} (LevelDB memtables and block cache)`}`,
           `job workers ${m.jobWorkers}${m.jobWorkersEnded > 0 ? ` (${m.jobWorkersEnded} idle ended first)` : ''}`,
           m.collected
             ? `after ${m.gcRounds} full garbage collection${m.gcRounds === 1 ? '' : 's'} (${m.gcMs ?? 0} ms)`

@@ -60,6 +60,7 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
         collected: collect === true,
         gcMs,
         gcRounds,
+        store: node.storage.memoryBytes(),
         jobWorkers: node.runtime.stats().workers,
         jobWorkersEnded,
       }

@@ -55,6 +55,11 @@ export interface Storage extends Startable {
   schemaVersion(): number
   /** Cheap statistics for status screens. */
   stats(): Promise<{ approximateSizeBytes: number; schemaVersion: number }>
+  /**
+   * LevelDB's own estimate of the memory it holds outside the JavaScript heap: memtables and the block cache
+   * (`leveldb.approximate-memory-usage`); null when the store is not open.
+   */
+  memoryBytes(): number | null
 }
 
 export { createStorage, STORAGE_FORMAT, CURRENT_SCHEMA_VERSION } from './storage'

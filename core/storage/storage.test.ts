@@ -48,6 +48,28 @@ describe('storage', () => {
     })
   })
 
+  it("reports LevelDB's memory: the memtable grows with writes, and none while closed", async () => {
+    const storage = createStorage({ location: join(dir.path, 'db') })
+    expect(storage.memoryBytes()).toBeNull()
+    await storage.start()
+    const before = storage.memoryBytes()!
+    const row = new Uint8Array(1024).fill(7)
+    for (let i = 0; i < 4; i++) {
+      await storage.batch(
+        Array.from({ length: 256 }, (_, j) => ({
+          type: 'put' as const,
+          sublevel: storage.bytes('blocks'),
+          key: `k${i}-${j}`,
+          value: row,
+        })),
+      )
+    }
+    // 1 MiB of values sits in the memtable (the write buffer is 4 MiB, so nothing was flushed yet).
+    expect(storage.memoryBytes()! - before).toBeGreaterThan(1024 * 1024)
+    await storage.stop()
+    expect(storage.memoryBytes()).toBeNull()
+  })
+
   it('refuses a directory holding other files, without touching it', async () => {
     const location = join(dir.path, 'db')
     await mkdir(location)

@@ -107,6 +107,15 @@ class DefaultStorage implements Storage {
     await this.level.batch(writes as unknown as LevelBatch)
   }
 
+  memoryBytes(): number | null {
+    if (this.state !== 'open' || this.level === undefined) return null
+    // classic-level (the `level` package on Node) has getProperty; its types do not declare it.
+    const store = this.level as unknown as { getProperty?: (property: string) => string }
+    if (typeof store.getProperty !== 'function') return null
+    const bytes = Number(store.getProperty('leveldb.approximate-memory-usage'))
+    return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : null
+  }
+
   schemaVersion(): number {
     return this.version
   }
