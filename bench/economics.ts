@@ -2,6 +2,7 @@
  * Economics figures (issue 4): wallet.balance for an account with 100,000 history entries (< 5 ms), and transfer
  * ingest end to end through dag.ingest including the recipients' receipts (≥ 3,000 transfers/s on one core).
  */
+import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { silentLogger } from '../core/logger'
 import { createNode, type IcnNode } from '../core/node'
@@ -178,6 +179,31 @@ async function fiveRuns(
   }
 }
 
+/**
+ * Pins every thread of this process to one CPU, the lowest it may run on (Linux `taskset -a -p`; threads started
+ * later inherit the mask of the thread that starts them), and returns how to restore the previous mask. Undefined
+ * where that is not possible (another OS, no taskset): the per-CPU-second figure stands in for one core then.
+ */
+function pinToOneCore(): (() => void) | undefined {
+  if (process.platform !== 'linux') return undefined
+  const pid = String(process.pid)
+  try {
+    const shown = execFileSync('taskset', ['-p', pid], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    const hex = /affinity mask:\s*([0-9a-f]+)/i.exec(shown)?.[1]
+    if (hex === undefined) return undefined
+    const mask = BigInt(`0x${hex}`)
+    if (mask === 0n) return undefined
+    const lowest = mask & -mask
+    execFileSync('taskset', ['-a', '-p', lowest.toString(16), pid], { stdio: 'ignore' })
+    return () => execFileSync('taskset', ['-a', '-p', hex, pid], { stdio: 'ignore' })
+  } catch {
+    return undefined
+  }
+}
+
 async function transferIngest(): Promise<Figure[]> {
   // Warm-up so JIT and key caches do not penalise the measured runs: a run of the measured size (a node that has
   // been up for a while has its hot path optimised; with a 500-transfer warm-up the first measured run read
@@ -191,6 +217,18 @@ async function transferIngest(): Promise<Figure[]> {
   // in the writer's queue at once, so fewer survive young collections.
   const paged = await fiveRuns(grouped, 512)
   const { seconds: singleSeconds } = await ingestRate(single)
+  // The target is for one core: the same five runs with every thread of the process on one CPU. On two cores the
+  // process runs its threads side by side (wall time) and spends more CPU per event on parallel collections
+  // (the per-CPU-second figure), so neither is the one-core figure.
+  const restore = pinToOneCore()
+  let oneCore: Awaited<ReturnType<typeof fiveRuns>> | undefined
+  if (restore !== undefined) {
+    try {
+      oneCore = await fiveRuns(grouped)
+    } finally {
+      restore()
+    }
+  }
 
   // The receiving side as members see it: transfers to this node's member, acknowledged by the node itself.
   const incoming = 1_000
@@ -211,13 +249,26 @@ async function transferIngest(): Promise<Figure[]> {
     await ownDir.cleanup()
   }
   const rate = TRANSFERS / seconds
+  const perCpu = TRANSFERS / cpuSeconds
+  const oneCoreRate = oneCore === undefined ? undefined : TRANSFERS / oneCore.median.seconds
+  const what = `${TRANSFERS} transfers + ${grouped.length - TRANSFERS} receives as the node acknowledges them per group commit, dag.ingest`
   return [
+    ...(oneCoreRate === undefined
+      ? []
+      : [
+          {
+            name: `transfer ingest end to end incl. receipts, on one core (${what}; every thread of the process pinned to one CPU with taskset; median of 5 runs, in run order: ${oneCore!.rates})`,
+            value: round(oneCoreRate, 0),
+            unit: 'transfers/s',
+            target: '≥ 3000',
+            pass: atLeast(oneCoreRate, 3000),
+          },
+        ]),
     {
-      name: `transfer ingest end to end incl. receipts (${TRANSFERS} transfers + ${grouped.length - TRANSFERS} receives as the node acknowledges them per group commit, dag.ingest; median of 5 runs, in run order: ${all.rates})`,
+      name: `same, on all the machine's cores (median of 5 runs, in run order: ${all.rates})`,
       value: round(rate, 0),
       unit: 'transfers/s',
-      target: '≥ 3000',
-      pass: atLeast(rate, 3000),
+      target: 'informational',
       baseline: {
         name: 'one receive per transfer (worst case)',
         value: round(TRANSFERS / singleSeconds, 0),
@@ -231,12 +282,14 @@ async function transferIngest(): Promise<Figure[]> {
       target: 'informational',
     },
     {
-      // On a shared machine wall time includes other processes' turns; CPU time is what one core spent.
-      name: 'same, per CPU-second of the node process (all threads)',
-      value: round(TRANSFERS / cpuSeconds, 0),
+      // CPU time of all threads: on a shared machine wall time also holds other processes' turns.
+      // Where the process cannot be pinned, this stands in for the one-core figure and is judged.
+      name: `same on all cores, per CPU-second of the process (all threads)${oneCoreRate === undefined ? '; no one-core run here (taskset unavailable)' : ''}`,
+      value: round(perCpu, 0),
       unit: 'transfers/s',
-      target: '≥ 3000',
-      pass: atLeast(TRANSFERS / cpuSeconds, 3000),
+      ...(oneCoreRate === undefined
+        ? { target: '≥ 3000', pass: atLeast(perCpu, 3000) }
+        : { target: 'informational' }),
     },
     {
       name: '1-minute load average of the machine during the run (2 cores)',
