@@ -255,8 +255,8 @@ const opsMethods = {
   },
   /**
    * The node process's memory. `collect: true` ends idle job workers and runs full garbage collections first (a
-   * pause of tens of ms each), so the figures are what the node keeps: the way to tell a leak from garbage not collected
-   * yet, or from job workers that would have ended by themselves.
+   * pause of tens of ms each), so the figures are what the node keeps: the way to tell a leak from garbage not
+   * collected yet, or from job workers that would have ended by themselves.
    */
   'node.memory': {
     params: z.strictObject({ collect: z.boolean().optional() }),

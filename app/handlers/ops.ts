@@ -13,10 +13,10 @@ const MAX_GC_ROUNDS = 4
 
 /**
  * V8's full collection, enabled at first use (the process did not start with --expose-gc), run twice and again
- * while the committed heap shrinks by more than 1 MiB: the first collection after a burst of work frees the objects but
- * V8 keeps the pages it sweeps, and only the next one gives back those left empty (a heap of 1.5 M small objects,
- * every 40th kept: committed 113 MiB after the first, 38 MiB after the second, in use 5.6 and 5.4 MiB).
- * Returns the rounds run.
+ * while the committed heap shrinks by more than 1 MiB: the first collection after a burst of work frees the
+ * objects but V8 keeps the pages it sweeps, and only the next one gives back those left empty (a heap of 1.5 M
+ * small objects, every 40th kept: committed 113 MiB after the first, 38 MiB after the second, in use 5.6 and
+ * 5.4 MiB). Returns the rounds run.
  */
 export function collectGarbage(): number {
   if (fullGc === undefined) {
