@@ -252,18 +252,20 @@ async function transferIngest(): Promise<Figure[]> {
   const perCpu = TRANSFERS / cpuSeconds
   const oneCoreRate = oneCore === undefined ? undefined : TRANSFERS / oneCore.median.seconds
   const what = `${TRANSFERS} transfers + ${grouped.length - TRANSFERS} receives as the node acknowledges them per group commit, dag.ingest`
-  return [
-    ...(oneCoreRate === undefined
+  const oneCoreFigures: Figure[] =
+    oneCore === undefined || oneCoreRate === undefined
       ? []
       : [
           {
-            name: `transfer ingest end to end incl. receipts, on one core (${what}; every thread of the process pinned to one CPU with taskset; median of 5 runs, in run order: ${oneCore!.rates})`,
+            name: `transfer ingest end to end incl. receipts, on one core (${what}; every thread of the process pinned to one CPU with taskset; median of 5 runs, in run order: ${oneCore.rates})`,
             value: round(oneCoreRate, 0),
             unit: 'transfers/s',
             target: '≥ 3000',
             pass: atLeast(oneCoreRate, 3000),
           },
-        ]),
+        ]
+  return [
+    ...oneCoreFigures,
     {
       name: `same, on all the machine's cores (median of 5 runs, in run order: ${all.rates})`,
       value: round(rate, 0),

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path'
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { IcnError } from '../../core/errors'
 import type { IcnNode } from '../../core/node'
@@ -23,12 +23,14 @@ export function collectGarbage(): number {
     setFlagsFromString('--expose-gc')
     fullGc = runInNewContext('gc') as () => void
   }
-  let committed = process.memoryUsage().heapTotal
-  for (let round = 1; ; round++) {
+  const committed = (): number => getHeapStatistics().total_heap_size
+  fullGc()
+  let before = committed()
+  for (let round = 2; ; round++) {
     fullGc()
-    const now = process.memoryUsage().heapTotal
-    if (round === MAX_GC_ROUNDS || (round > 1 && committed - now <= 1 << 20)) return round
-    committed = now
+    const now = committed()
+    if (round === MAX_GC_ROUNDS || before - now <= 1 << 20) return round
+    before = now
   }
 }
 
