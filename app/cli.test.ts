@@ -107,7 +107,19 @@ describe('icn CLI against a real daemon', () => {
     expect(spaces['old']!.used).toBeGreaterThan(1024 * 1024)
     const collected = await icn(['--data', dir.path, 'memory', '--gc'])
     expect(collected.code).toBe(0)
-    expect(collected.stdout).toMatch(/^resident\s+\d+\.\d MiB$/m)
+    // On Linux the resident set splits into anonymous and file-backed memory, which add up to it.
+    expect(collected.stdout).toMatch(
+      /^resident\s+\d+\.\d MiB \(anonymous \d+\.\d MiB, file-backed \d+\.\d MiB\)$/m,
+    )
+    const split = before as unknown as { rssAnon: number; rssFile: number }
+    expect(split.rssAnon).toBeGreaterThan(before.heapUsed)
+    expect(split.rssFile).toBeGreaterThan(0)
+    expect(Math.abs(split.rssAnon + split.rssFile - before.rss)).toBeLessThan(4 * 1024 * 1024)
+    // The DAG's read cache against its bounds (8 MiB by default: 12,500 decoded entries; filling: dag.test.ts).
+    const cache = (before as unknown as { readCache: { entries: number; maxEntries: number } }).readCache
+    expect(cache.maxEntries).toBe(12_500)
+    expect(cache.entries).toBeLessThanOrEqual(12_500)
+    expect(collected.stdout).toMatch(/^read cache {2}\d+ of 12500 entries, \d+\.\d MiB of 8\.0 MiB of bytes$/m)
     expect(collected.stdout).toMatch(
       /^heap spaces new \d+\.\d MiB of \d+\.\d MiB, old \d+\.\d MiB of \d+\.\d MiB/m,
     )

@@ -266,6 +266,12 @@ const opsMethods = {
 
 export interface NodeMemory {
   rss: number
+  /**
+   * `rss` split (Linux, else null): anonymous memory (V8's heaps, malloc's arenas, LevelDB's buffers) and
+   * file-backed pages (the binary's and libraries' code, paged in as code paths first run).
+   */
+  rssAnon: number | null
+  rssFile: number | null
   heapUsed: number
   heapTotal: number
   external: number
@@ -289,6 +295,11 @@ export interface NodeMemory {
    * the store is closed. Both are bounded (4 MiB write buffer, 8 MiB block cache) and fill as the node works.
    */
   store: number | null
+  /**
+   * The DAG's read cache of committed values (event metadata, chain heads, state records, blocks) against its
+   * bounds: it fills towards them as the node reads and writes events. Null while the node is stopped.
+   */
+  readCache: { entries: number; maxEntries: number; bytes: number; maxBytes: number } | null
   /** Job (WASM runtime) worker threads alive when the figures were read; each holds its own V8 isolate. */
   jobWorkers: number
   /** Idle job workers ended before a collection (`collect`), so their memory is not counted; 0 otherwise. */

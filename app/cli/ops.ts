@@ -30,7 +30,7 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
       const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`
       print(m, () =>
         [
-          `resident    ${mib(m.rss)}`,
+          `resident    ${mib(m.rss)}${m.rssAnon === null || m.rssFile === null ? '' : ` (anonymous ${mib(m.rssAnon)}, file-backed ${mib(m.rssFile)})`}`,
           `heap used   ${mib(m.heapUsed)} of ${mib(m.heapTotal)}`,
           `external    ${mib(m.external)} (array buffers ${mib(m.arrayBuffers)})`,
           `heap spaces ${['new', 'old', 'code', 'large_object']
@@ -41,6 +41,11 @@ export function opsCommands({ program, globals, connect, print, progress }: CliC
             )
             .join(', ')}`,
           `store       ${m.store === null ? 'closed' : `${mib(m.store)} (LevelDB memtables and block cache)`}`,
+          `read cache  ${
+            m.readCache === null
+              ? 'closed'
+              : `${m.readCache.entries} of ${m.readCache.maxEntries} entries, ${mib(m.readCache.bytes)} of ${mib(m.readCache.maxBytes)} of bytes`
+          }`,
           `job workers ${m.jobWorkers}${m.jobWorkersEnded > 0 ? ` (${m.jobWorkersEnded} idle ended first)` : ''}`,
           m.collected
             ? `after ${m.gcRounds} full garbage collection${m.gcRounds === 1 ? '' : 's'} (${m.gcMs ?? 0} ms)`

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -34,6 +35,26 @@ export function collectGarbage(): number {
   }
 }
 
+/**
+ * The resident set split into anonymous memory (heaps: V8's, malloc's, LevelDB's) and file-backed pages (the
+ * node binary's and libraries' code as it is paged in), from /proc/self/status; null where there is none.
+ */
+export async function residentSplit(): Promise<{ anon: number; file: number } | null> {
+  if (process.platform !== 'linux') return null
+  try {
+    const status = await readFile('/proc/self/status', 'utf8')
+    const kib = (name: string): number | undefined => {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)
+      return m === null ? undefined : Number(m[1]) * 1024
+    }
+    const anon = kib('RssAnon')
+    const file = kib('RssFile')
+    return anon === undefined || file === undefined ? null : { anon, file }
+  } catch {
+    return null
+  }
+}
+
 export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node.memory'> {
   return {
     async 'node.memory'({ collect }) {
@@ -49,12 +70,15 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
         gcMs = Math.round((performance.now() - started) * 10) / 10
       }
       const m = process.memoryUsage()
+      const split = await residentSplit()
       const spaces: Record<string, { size: number; used: number }> = {}
       for (const s of getHeapSpaceStatistics())
         spaces[s.space_name.replace(/_space$/, '')] = { size: s.space_size, used: s.space_used_size }
       return {
         spaces,
         rss: m.rss,
+        rssAnon: split?.anon ?? null,
+        rssFile: split?.file ?? null,
         heapUsed: m.heapUsed,
         heapTotal: m.heapTotal,
         external: m.external,
@@ -63,6 +87,7 @@ export function opsHandlers(node: IcnNode): Pick<Handlers, 'node.backup' | 'node
         gcMs,
         gcRounds,
         store: node.storage.memoryBytes(),
+        readCache: node.dag.readCache(),
         jobWorkers: node.runtime.stats().workers,
         jobWorkersEnded,
       }

@@ -313,6 +313,14 @@ describe('five-node soak', () => {
       const storeGrowth = [...afterWarmUp].map(
         ([i, m]) => ((atEnd.get(i)!.store ?? 0) - (m.store ?? 0)) / 2 ** 20,
       )
+      // The RSS growth split into anonymous memory and file-backed pages (code paged in), in MiB, per steady node.
+      const splitGrowth = (field: 'rssAnon' | 'rssFile'): number =>
+        Math.max(
+          ...[...afterWarmUp].map(([i, m]) => ((atEnd.get(i)![field] ?? 0) - (m[field] ?? 0)) / 2 ** 20),
+        )
+      // How full the DAG's read cache was (share of its entry bound): a cache still filling grows the V8 heap.
+      const cacheFill = (m: NodeMemory): number =>
+        m.readCache === null ? 0 : (100 * m.readCache.entries) / m.readCache.maxEntries
       // The median steady node: a leak in the node's code grows every node alike, while node 0 (the bootstrap
       // peer, scope creator and busiest executor) also carries its role's warm-up.
       const typicalKept = med(rssKept)
@@ -359,6 +367,34 @@ describe('five-node soak', () => {
             name: 'LevelDB memtables and block cache, growth after warm-up, largest on a steady node',
             value: round1(Math.max(...storeGrowth)),
             unit: 'MiB',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'anonymous memory after a full GC, growth after warm-up, largest on a steady node',
+            value: round1(splitGrowth('rssAnon')),
+            unit: 'MiB',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'file-backed pages (code paged in), growth after warm-up, largest on a steady node',
+            value: round1(splitGrowth('rssFile')),
+            unit: 'MiB',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'DAG read cache, entries against its bound at the end of warm-up, least full steady node',
+            value: round1(Math.min(...[...afterWarmUp.values()].map(cacheFill))),
+            unit: '%',
+            target: '(report)',
+            met: true,
+          },
+          {
+            name: 'same, at the end of the traffic',
+            value: round1(Math.min(...[...atEnd.values()].map(cacheFill))),
+            unit: '%',
             target: '(report)',
             met: true,
           },

@@ -51,6 +51,37 @@ describe('dag: local events', () => {
   })
 })
 
+describe('dag: read cache', () => {
+  it('fills with what events write and read, and stays within its bounds; null while stopped', async () => {
+    // 0.1 MiB: at most 156 decoded entries (1,562.5 a MiB).
+    const small = await startTestNode({ init: { dag: { cacheBytes: 0.1 * 2 ** 20 } } })
+    try {
+      expect(small.node.dag.readCache()).toMatchObject({
+        entries: 0,
+        maxEntries: 156,
+        maxBytes: 0.1 * 2 ** 20,
+      })
+      const sender = testAuthor()
+      const fill: number[] = []
+      for (let i = 0; i < 400; i += 40) {
+        const events = Array.from({ length: 40 }, (_, k) => sender.next('note', note(`n${i + k}`)))
+        for (const e of events) expect((await small.node.dag.ingest(e.bytes)).status).toBe('applied')
+        const size = small.node.dag.readCache()!
+        expect(size.entries).toBeLessThanOrEqual(size.maxEntries)
+        expect(size.bytes).toBeLessThanOrEqual(size.maxBytes)
+        fill.push(size.entries)
+      }
+      // It grew, then held at the bound while 400 events went through.
+      expect(fill[0]).toBeGreaterThan(0)
+      expect(fill.at(-1)).toBe(156)
+      await small.node.stop()
+      expect(small.node.dag.readCache()).toBeNull()
+    } finally {
+      await small.destroy()
+    }
+  })
+})
+
 describe('dag: replication', () => {
   it('replays events on another node to the same state root; replays are duplicates', async () => {
     const made = []

@@ -18,6 +18,7 @@ import type {
   FlagRecord,
   IngestResult,
   LightInit,
+  ReadCacheSize,
   StateView,
 } from './index'
 import { DELETED, Staging } from './staging'
@@ -1233,6 +1234,10 @@ class DefaultDag implements Dag {
 
   view(): StateView {
     return new SourceView(this.committedSource)
+  }
+
+  readCache(): ReadCacheSize | null {
+    return this.started ? this.staging.cacheSize : null
   }
 
   async stats(): Promise<DagStats> {

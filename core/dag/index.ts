@@ -164,7 +164,7 @@ export interface DagInit {
   /**
    * Memory for the read cache of committed values (blocks, event metadata, state records): bytes of byte values,
    * and about 1,560 entries a MiB for decoded ones. Bounded either way; the cache fills towards it as events are
-   * read and written. @default 32 MiB
+   * read and written. @default 8 MiB (12,500 decoded entries)
    */
   cacheBytes?: number
 }
@@ -228,6 +228,17 @@ export interface Dag extends Startable {
   /** Recomputes all state from the stored events (runs after an equivocation; exposed for repair). */
   refold(): Promise<void>
   stats(): Promise<DagStats>
+  /** Fill of the read cache against its bounds (see `cacheBytes`); null while the DAG is stopped. */
+  readCache(): ReadCacheSize | null
+}
+
+export interface ReadCacheSize {
+  /** Cached values, decoded ones and byte values. */
+  entries: number
+  maxEntries: number
+  /** Bytes of the cached byte values (blocks, event bytes). */
+  bytes: number
+  maxBytes: number
 }
 
 export { dag } from './dag'

@@ -34,9 +34,14 @@ export class Staging {
     private readonly uncached: ReadonlySet<AnySublevel> = new Set(),
   ) {}
 
-  /** Entries and bytes in the read cache (for tests and diagnostics). */
-  get cacheSize(): { entries: number; bytes: number } {
-    return { entries: this.cached, bytes: this.cachedBytes }
+  /** Entries and bytes in the read cache and their bounds (for tests and diagnostics). */
+  get cacheSize(): { entries: number; bytes: number; maxEntries: number; maxBytes: number } {
+    return {
+      entries: this.cached,
+      bytes: this.cachedBytes,
+      maxEntries: this.cacheLimit,
+      maxBytes: this.cacheByteLimit,
+    }
   }
 
   get pendingWrites(): number {
