@@ -31,6 +31,20 @@ const GOSSIP_WINDOW_MS = 120_000
  */
 const WARMUP_MS =
   SOAK_MS >= 2 * GOSSIP_WINDOW_MS ? GOSSIP_WINDOW_MS + 15_000 : Math.max(10_000, Math.round(SOAK_MS / 2))
+/** The part judged: from the end of warm-up to the end of the traffic (105 s by default). */
+const JUDGED_MS = SOAK_MS - WARMUP_MS
+/**
+ * The warm-up also lasts until the DAG read cache of every steady node is full (its entry bound: 12,500 by
+ * default), by at most this much (45 s; less in a short soak, so the warm-up ends while the traffic runs); the
+ * traffic then runs JUDGED_MS more, so the soak lasts up to SOAK_MS plus this.
+ * The cache fills with the events a node has seen, not with time: on a slow or loaded machine the nodes process
+ * fewer events (5,038 in one run against ~8,000), and one run's least full steady node read 68 % at 135 s and
+ * 100 % at the end, with its V8 heap in use +9.0 % between the two readings (+5.5 % in a run whose caches were
+ * full at 135 s).
+ */
+const WARMUP_EXTRA_MS = Math.min(45_000, Math.round(JUDGED_MS / 2))
+/** Share of its entry bound at which a read cache counts as full (eviction holds it at the bound). */
+const CACHE_FULL = 0.99
 /** Width of the windows whose median stands for "RSS at the start" and "RSS at the end" (5 samples). */
 const WINDOW_MS = 10_000
 /** Idle time after the traffic, before the retained memory is read. */
@@ -109,6 +123,9 @@ describe('five-node soak', () => {
         liveMb: number
       }[] = []
       const began = Date.now()
+      // Moved when the warm-up lasts longer (WARMUP_EXTRA_MS): the judged part keeps its length.
+      let warmedAt = WARMUP_MS
+      let endAt = SOAK_MS
       const live = (i: number): boolean => clients[i] !== null
       const attempt = async (
         what: string,
@@ -180,7 +197,7 @@ describe('five-node soak', () => {
         })
       }
       const sampler = (async () => {
-        while (Date.now() - began < SOAK_MS) {
+        while (Date.now() - began < endAt) {
           for (let i = 0; i < N; i++)
             if (live(i) && !RESTARTED.has(i))
               // A node that does not answer in time is a missing sample (counted); a dead one fails convergence.
@@ -190,7 +207,7 @@ describe('five-node soak', () => {
       })()
       const restarter = (async () => {
         let n = 0
-        while (Date.now() - began < SOAK_MS - 15_000) {
+        while (Date.now() - began < endAt - 15_000) {
           await sleep(10_000)
           const i = n % 2 === 0 ? 3 : 4
           const signal = n % 2 === 0 ? 'SIGTERM' : 'SIGKILL'
@@ -205,7 +222,7 @@ describe('five-node soak', () => {
         }
       })()
       const traffic = Array.from({ length: 4 }, async () => {
-        while (Date.now() - began < SOAK_MS) {
+        while (Date.now() - began < endAt) {
           await pick(actions)()
           await sleep(50 + Math.floor(random() * 100))
         }
@@ -226,8 +243,19 @@ describe('five-node soak', () => {
           if (!RESTARTED.has(i)) out.set(i, await clients[i]!.call('node.memory', { collect: true }))
         return out
       }
+      const cachesFull = async (): Promise<boolean> => {
+        for (let i = 0; i < N; i++) {
+          if (RESTARTED.has(i)) continue
+          const cache = (await clients[i]!.call('node.memory', {})).readCache
+          if (cache === null || cache.entries < CACHE_FULL * cache.maxEntries) return false
+        }
+        return true
+      }
       const atWarm = (async () => {
         await sleep(Math.max(0, began + WARMUP_MS - Date.now()))
+        while (Date.now() - began < WARMUP_MS + WARMUP_EXTRA_MS && !(await cachesFull())) await sleep(2_000)
+        warmedAt = Date.now() - began
+        endAt = warmedAt + JUDGED_MS
         return collected()
       })()
       await Promise.all([sampler, restarter, ...traffic])
@@ -285,15 +313,15 @@ describe('five-node soak', () => {
         if (RESTARTED.has(i)) continue
         const mine = rss.filter((s) => s.node === i)
         const window = (from: number, to: number) => mine.filter((s) => s.t >= from && s.t < to)
-        const warm = window(WARMUP_MS, WARMUP_MS + WINDOW_MS)
-        const end = window(SOAK_MS - WINDOW_MS, SOAK_MS)
+        const warm = window(warmedAt, warmedAt + WINDOW_MS)
+        const end = window(endAt - WINDOW_MS, endAt)
         const early = window(10_000, 10_000 + WINDOW_MS)
         const quiet = mine.filter((s) => s.t >= quietFrom + QUIET_MS - WINDOW_MS)
         const base = med(warm.map((s) => s.mb))
         growth.push(pct(med(end.map((s) => s.mb)), base))
         fromTen.push(pct(med(end.map((s) => s.mb)), med(early.map((s) => s.mb))))
         retained.push(pct(med(quiet.map((s) => s.mb)), base))
-        const xs = window(WARMUP_MS, SOAK_MS)
+        const xs = window(warmedAt, endAt)
         const mx = xs.reduce((a, s) => a + s.t, 0) / xs.length
         const my = xs.reduce((a, s) => a + s.mb, 0) / xs.length
         const slope =
@@ -330,9 +358,15 @@ describe('five-node soak', () => {
       await report(
         'five-node soak',
         [
-          { name: 'soak duration', value: SOAK_MS / 1000, unit: 's', target: '(bounded)', met: true },
           {
-            name: `RSS growth over the soak after ${WARMUP_MS / 1000} s warm-up, each read after a full GC, worst steady node`,
+            name: 'soak duration',
+            value: Math.round(endAt / 1000),
+            unit: 's',
+            target: `(bounded: ≤ ${(SOAK_MS + WARMUP_EXTRA_MS) / 1000})`,
+            met: endAt <= SOAK_MS + WARMUP_EXTRA_MS + 2_000,
+          },
+          {
+            name: `RSS growth over the soak after ${Math.round(warmedAt / 1000)} s warm-up (${JUDGED_MS / 1000} s judged), each read after a full GC, worst steady node`,
             value: round1(worstKept),
             unit: '%',
             target: '< 10%',
@@ -484,6 +518,6 @@ describe('five-node soak', () => {
       expect(typicalKept).toBeLessThan(50)
       expect(med(fromTen)).toBeLessThan(80)
     },
-    SOAK_MS + 240_000,
+    SOAK_MS + WARMUP_EXTRA_MS + 240_000,
   )
 })
