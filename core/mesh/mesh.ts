@@ -45,6 +45,7 @@ import {
   type JobManifest,
 } from './manifest'
 import { readParams, readScopeInfo } from '../scope'
+import { linkSignals, withLinkedSignal } from '../signals'
 import {
   MESH_EVENT_TYPES,
   assignHandler,
@@ -973,33 +974,38 @@ class DefaultMesh implements Mesh {
       ])
     if (manifest.engine === 'wasmer' && receipt.deterministic)
       return fail('mismatch', ['a wasmer job cannot be deterministic'])
-    const signal = AbortSignal.any([this.lifecycle.signal, AbortSignal.timeout(this.fetchTimeoutMs)])
-    let stdout: Uint8Array
-    let stderr: Uint8Array
-    let outputs: Record<string, Uint8Array>
+    const link = linkSignals([this.lifecycle.signal], this.fetchTimeoutMs)
+    const signal = link.signal
     try {
-      await ensureFile(this.blocks, this.net, CID.parse(receipt.stdout), signal)
-      await ensureFile(this.blocks, this.net, CID.parse(receipt.stderr), signal)
-      stdout = await this.blocks.catFile(CID.parse(receipt.stdout))
-      stderr = await this.blocks.catFile(CID.parse(receipt.stderr))
-      outputs = await readOutputs(this.blocks, this.net, CID.parse(receipt.output), signal)
-    } catch (err) {
-      if (this.lifecycle.signal.aborted) throw err
-      return fail('unavailable', [`the outputs could not be fetched: ${toIcnError(err).message}`])
-    }
-    const outputBytes = stderr.length + Object.values(outputs).reduce((n, b) => n + b.length, 0)
-    if (stdout.length !== receipt.stdoutBytes || outputBytes !== receipt.outputBytes)
-      return fail('limits', ['the output sizes differ from what the receipt reports'])
-    if (manifest.verification !== 'reexecute' || !receipt.deterministic)
-      return { method: 'checks', ok: true, reason: null, differences: [], at }
-    const local = await this.runLocally(job, manifest, assign.startTs, signal)
-    const differences = compareResults(local, receipt)
-    return {
-      method: 'reexecuted',
-      ok: differences.length === 0,
-      reason: differences.length === 0 ? null : 'mismatch',
-      differences,
-      at: this.now(),
+      let stdout: Uint8Array
+      let stderr: Uint8Array
+      let outputs: Record<string, Uint8Array>
+      try {
+        await ensureFile(this.blocks, this.net, CID.parse(receipt.stdout), signal)
+        await ensureFile(this.blocks, this.net, CID.parse(receipt.stderr), signal)
+        stdout = await this.blocks.catFile(CID.parse(receipt.stdout))
+        stderr = await this.blocks.catFile(CID.parse(receipt.stderr))
+        outputs = await readOutputs(this.blocks, this.net, CID.parse(receipt.output), signal)
+      } catch (err) {
+        if (this.lifecycle.signal.aborted) throw err
+        return fail('unavailable', [`the outputs could not be fetched: ${toIcnError(err).message}`])
+      }
+      const outputBytes = stderr.length + Object.values(outputs).reduce((n, b) => n + b.length, 0)
+      if (stdout.length !== receipt.stdoutBytes || outputBytes !== receipt.outputBytes)
+        return fail('limits', ['the output sizes differ from what the receipt reports'])
+      if (manifest.verification !== 'reexecute' || !receipt.deterministic)
+        return { method: 'checks', ok: true, reason: null, differences: [], at }
+      const local = await this.runLocally(job, manifest, assign.startTs, signal)
+      const differences = compareResults(local, receipt)
+      return {
+        method: 'reexecuted',
+        ok: differences.length === 0,
+        reason: differences.length === 0 ? null : 'mismatch',
+        differences,
+        at: this.now(),
+      }
+    } finally {
+      link.release()
     }
   }
 
@@ -1202,7 +1208,8 @@ class DefaultMesh implements Mesh {
     this.running.set(assignId, entry)
     this.publishBeacon(false)
     this.emitUpdate(job, 'running', 'executor')
-    const signal = AbortSignal.any([abort.signal, this.lifecycle.signal])
+    const link = linkSignals([abort.signal, this.lifecycle.signal])
+    const signal = link.signal
     let holdsSlot = false
     try {
       let result: JobResult
@@ -1211,13 +1218,17 @@ class DefaultMesh implements Mesh {
         holdsSlot = true
         entry.stage = 'fetching'
         const network = this.net
-        const fetchSignal = AbortSignal.any([signal, AbortSignal.timeout(this.fetchTimeoutMs)])
-        for (const cid of [
-          manifest.module,
-          ...manifest.inputs,
-          ...(manifest.stdin === null ? [] : [manifest.stdin]),
-        ])
-          await ensureFile(this.blocks, network, cid, fetchSignal)
+        const fetching = linkSignals([signal], this.fetchTimeoutMs)
+        try {
+          for (const cid of [
+            manifest.module,
+            ...manifest.inputs,
+            ...(manifest.stdin === null ? [] : [manifest.stdin]),
+          ])
+            await ensureFile(this.blocks, network, cid, fetching.signal)
+        } finally {
+          fetching.release()
+        }
         entry.stage = 'running'
         result = await this.components.runtime.run(
           {
@@ -1255,6 +1266,7 @@ class DefaultMesh implements Mesh {
       if (this.tamperResult !== undefined) result = this.tamperResult(result)
       await this.writeReceipt(body.job, CID.parse(assignId), jobEvent.event.scope, result)
     } finally {
+      link.release()
       if (holdsSlot) this.releaseSlot()
       this.running.delete(assignId)
       this.publishBeacon(false)
@@ -1530,11 +1542,11 @@ class DefaultMesh implements Mesh {
       const assign = (await readAttempts(view, record.job)).find((a) => a.id === assignId)
       if (assign === undefined) return
       const manifest = parseManifest(jobEvent.event.body)
-      const signal = AbortSignal.any([
-        this.lifecycle.signal,
-        AbortSignal.timeout(this.fetchTimeoutMs + manifest.limits.timeoutMs),
-      ])
-      const local = await this.runLocally(record.job, manifest, assign.startTs, signal)
+      const local = await withLinkedSignal(
+        [this.lifecycle.signal],
+        this.fetchTimeoutMs + manifest.limits.timeoutMs,
+        (signal) => this.runLocally(record.job, manifest, assign.startTs, signal),
+      )
       const receipt = await readReceipt(view, assignId)
       if (receipt === undefined) return
       const run = {
@@ -1903,23 +1915,20 @@ class DefaultMesh implements Mesh {
     this.assertStarted()
     const job = this.parseJobId(jobInput)
     const receipt = await this.currentReceipt(job)
-    const signal = AbortSignal.any([
-      this.lifecycle.signal,
-      AbortSignal.timeout(this.fetchTimeoutMs),
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
     const network = this.net
-    await ensureFile(this.blocks, network, CID.parse(receipt.stdout), signal)
-    await ensureFile(this.blocks, network, CID.parse(receipt.stderr), signal)
-    return {
-      job,
-      receipt: receipt.id,
-      exit: receipt.exit,
-      error: receipt.error,
-      stdout: await this.blocks.catFile(CID.parse(receipt.stdout)),
-      stderr: await this.blocks.catFile(CID.parse(receipt.stderr)),
-      outputs: await readOutputs(this.blocks, network, CID.parse(receipt.output), signal),
-    }
+    return withLinkedSignal([this.lifecycle.signal, options.signal], this.fetchTimeoutMs, async (signal) => {
+      await ensureFile(this.blocks, network, CID.parse(receipt.stdout), signal)
+      await ensureFile(this.blocks, network, CID.parse(receipt.stderr), signal)
+      return {
+        job,
+        receipt: receipt.id,
+        exit: receipt.exit,
+        error: receipt.error,
+        stdout: await this.blocks.catFile(CID.parse(receipt.stdout)),
+        stderr: await this.blocks.catFile(CID.parse(receipt.stderr)),
+        outputs: await readOutputs(this.blocks, network, CID.parse(receipt.output), signal),
+      }
+    })
   }
 
   async verify(
@@ -1934,13 +1943,11 @@ class DefaultMesh implements Mesh {
     const assign = await readAssign(view, job)
     if (event === undefined || assign === undefined) throw unknownJob(job)
     const manifest = parseManifest(event.event.body)
-    const signal = AbortSignal.any([
-      this.lifecycle.signal,
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
     options.onProgress?.({ stage: 'fetching' })
     options.onProgress?.({ stage: 'running' })
-    const local = await this.runLocally(job, manifest, assign.startTs, signal)
+    const local = await withLinkedSignal([this.lifecycle.signal, options.signal], undefined, (signal) =>
+      this.runLocally(job, manifest, assign.startTs, signal),
+    )
     options.onProgress?.({ stage: 'comparing' })
     const differences = compareResults(local, receipt)
     const localError = local.error?.code ?? null

@@ -16,6 +16,7 @@ import {
   verifyPeerRecord,
   type SignedPeerRecord,
 } from './record'
+import { linkSignals, withLinkedSignal } from '../signals'
 import { runSyncSession, serveSync, type SyncClientContext } from './sync'
 import { BLOCKS_PROTOCOL, SYNC_PROTOCOL, eventsTopic, meshTopic, parseTopic } from './topics'
 import type {
@@ -382,21 +383,19 @@ class DefaultNetwork implements Network {
       throw new IcnError('NETWORK_DIAL_FAILED', 'That address is this node itself.')
     // The member asks for this peer: lift an earlier disconnect (or ban) of it.
     if (target !== undefined) this.penalties.unban(target)
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(this.limits.dialTimeout),
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
-    try {
-      const conn = await host.dial(addr, { signal })
-      return { peerId: conn.remotePeer.toString(), addr: conn.remoteAddr.toString() }
-    } catch (err) {
-      if (options.signal?.aborted === true) throw toIcnError(options.signal.reason)
-      throw new IcnError(
-        'NETWORK_DIAL_FAILED',
-        `Could not connect to ${text.slice(0, 120)}: ${(err as Error).message}. Check the address and that the node is running and reachable.`,
-        { cause: err },
-      )
-    }
+    return withLinkedSignal([options.signal], this.limits.dialTimeout, async (signal) => {
+      try {
+        const conn = await host.dial(addr, { signal })
+        return { peerId: conn.remotePeer.toString(), addr: conn.remoteAddr.toString() }
+      } catch (err) {
+        if (options.signal?.aborted === true) throw toIcnError(options.signal.reason)
+        throw new IcnError(
+          'NETWORK_DIAL_FAILED',
+          `Could not connect to ${text.slice(0, 120)}: ${(err as Error).message}. Check the address and that the node is running and reachable.`,
+          { cause: err },
+        )
+      }
+    })
   }
 
   async disconnect(peerId: string): Promise<void> {
@@ -717,93 +716,88 @@ class DefaultNetwork implements Network {
   async fetch(cids: CID[], options: { signal?: AbortSignal; peer?: string } = {}): Promise<FetchResult> {
     await this.ready()
     const host = this.requireHost()
-    const signal = AbortSignal.any([
-      this.lifecycle.signal,
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
-    const wanted = new Map<string, CID>()
-    for (const cid of cids) {
-      if (!(await this.components.dag.blocks.has(cid))) wanted.set(cid.toString(), cid)
-    }
-    const fetched: string[] = []
-    const tryPeer = async (peerId: PeerId): Promise<void> => {
-      for (const chunk of chunks([...wanted.values()], this.limits.blocksMaxWant)) {
-        if (signal.aborted) return
-        const found = await this.requestFrom(peerId, chunk, signal)
-        for (const [id, bytes] of found) {
-          const cid = wanted.get(id)
-          if (cid === undefined) continue
-          if (await this.store(cid, bytes, peerId.toString())) {
-            wanted.delete(id)
-            fetched.push(id)
+    return withLinkedSignal([this.lifecycle.signal, options.signal], undefined, async (signal) => {
+      const wanted = new Map<string, CID>()
+      for (const cid of cids) {
+        if (!(await this.components.dag.blocks.has(cid))) wanted.set(cid.toString(), cid)
+      }
+      const fetched: string[] = []
+      const tryPeer = async (peerId: PeerId): Promise<void> => {
+        for (const chunk of chunks([...wanted.values()], this.limits.blocksMaxWant)) {
+          if (signal.aborted) return
+          const found = await this.requestFrom(peerId, chunk, signal)
+          for (const [id, bytes] of found) {
+            const cid = wanted.get(id)
+            if (cid === undefined) continue
+            if (await this.store(cid, bytes, peerId.toString())) {
+              wanted.delete(id)
+              fetched.push(id)
+            }
           }
         }
       }
-    }
-    // Connected peers first (preferred one at the front), then DHT providers.
-    const order: PeerId[] = []
-    if (options.peer !== undefined) order.push(this.parsePeerId(options.peer))
-    for (const peer of host.getPeers()) if (!order.some((p) => p.equals(peer))) order.push(peer)
-    for (const peer of order.slice(0, 4)) {
-      if (wanted.size === 0) break
-      await tryPeer(peer).catch((err: unknown) =>
-        this.log.debug('block fetch from peer failed', {
-          peer: peer.toString(),
-          err: toIcnError(err).message,
-        }),
-      )
-    }
-    for (const cid of [...wanted.values()].slice(0, 8)) {
-      if (signal.aborted || !wanted.has(cid.toString())) continue
-      for (const provider of await this.findProviders(cid, signal)) {
-        if (!wanted.has(cid.toString())) break
-        await tryPeer(provider).catch((err: unknown) =>
-          this.log.debug('block fetch from provider failed', {
-            peer: provider.toString(),
+      // Connected peers first (preferred one at the front), then DHT providers.
+      const order: PeerId[] = []
+      if (options.peer !== undefined) order.push(this.parsePeerId(options.peer))
+      for (const peer of host.getPeers()) if (!order.some((p) => p.equals(peer))) order.push(peer)
+      for (const peer of order.slice(0, 4)) {
+        if (wanted.size === 0) break
+        await tryPeer(peer).catch((err: unknown) =>
+          this.log.debug('block fetch from peer failed', {
+            peer: peer.toString(),
             err: toIcnError(err).message,
           }),
         )
       }
-    }
-    return { fetched, missing: [...wanted.keys()] }
+      for (const cid of [...wanted.values()].slice(0, 8)) {
+        if (signal.aborted || !wanted.has(cid.toString())) continue
+        for (const provider of await this.findProviders(cid, signal)) {
+          if (!wanted.has(cid.toString())) break
+          await tryPeer(provider).catch((err: unknown) =>
+            this.log.debug('block fetch from provider failed', {
+              peer: provider.toString(),
+              err: toIcnError(err).message,
+            }),
+          )
+        }
+      }
+      return { fetched, missing: [...wanted.keys()] }
+    })
   }
 
   async fetchBlocks(cids: CID[], options: { signal?: AbortSignal } = {}): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>()
     const host = this.host
     if (!this.running || host === undefined) return found
-    const signal = AbortSignal.any([
-      this.lifecycle.signal,
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
-    let wanted = [...cids]
-    for (const peer of host.getPeers().slice(0, 4)) {
-      for (const chunk of chunks(wanted, this.limits.blocksMaxWant)) {
-        if (signal.aborted) return found
-        try {
-          for (const [id, bytes] of await this.requestFrom(peer, chunk, signal)) found.set(id, bytes)
-        } catch (err) {
-          this.log.debug('block fetch from peer failed', {
-            peer: peer.toString(),
-            err: toIcnError(err).message,
-          })
-          break
+    return withLinkedSignal([this.lifecycle.signal, options.signal], undefined, async (signal) => {
+      let wanted = [...cids]
+      for (const peer of host.getPeers().slice(0, 4)) {
+        for (const chunk of chunks(wanted, this.limits.blocksMaxWant)) {
+          if (signal.aborted) return found
+          try {
+            for (const [id, bytes] of await this.requestFrom(peer, chunk, signal)) found.set(id, bytes)
+          } catch (err) {
+            this.log.debug('block fetch from peer failed', {
+              peer: peer.toString(),
+              err: toIcnError(err).message,
+            })
+            break
+          }
         }
+        wanted = wanted.filter((cid) => !found.has(cid.toString()))
+        if (wanted.length === 0) break
       }
-      wanted = wanted.filter((cid) => !found.has(cid.toString()))
-      if (wanted.length === 0) break
-    }
-    return found
+      return found
+    })
   }
 
   private async findProviders(cid: CID, signal: AbortSignal): Promise<PeerId[]> {
     const host = this.requireHost()
     const out: PeerId[] = []
     if (!this.dht) return out
+    const query = linkSignals([signal], this.limits.dhtQueryTimeout)
     try {
-      for await (const provider of host.contentRouting.findProviders(cid, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.limits.dhtQueryTimeout)]),
-      })) {
+      for await (const provider of host.contentRouting.findProviders(cid, { signal: query.signal })) {
         if (provider.id.equals(host.peerId) || this.penalties.isBanned(provider.id.toString())) continue
         if (provider.multiaddrs.length > 0)
           await host.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs })
@@ -812,6 +806,8 @@ class DefaultNetwork implements Network {
       }
     } catch (err) {
       this.log.debug('provider lookup failed', { cid: cid.toString(), err: (err as Error).message })
+    } finally {
+      query.release()
     }
     return out
   }
@@ -822,9 +818,9 @@ class DefaultNetwork implements Network {
     signal: AbortSignal,
   ): Promise<Map<string, Uint8Array>> {
     const host = this.requireHost()
-    const stream = await host.dialProtocol(peer, BLOCKS_PROTOCOL, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.limits.blocksTimeout)]),
-    })
+    const stream = await withLinkedSignal([signal], this.limits.blocksTimeout, (dialSignal) =>
+      host.dialProtocol(peer, BLOCKS_PROTOCOL, { signal: dialSignal }),
+    )
     try {
       return await requestBlocks(stream, cids, this.limits)
     } catch (err) {
@@ -944,11 +940,8 @@ class DefaultNetwork implements Network {
           this.provideQueue.delete(id)
           const started = Date.now()
           try {
-            await this.host?.contentRouting.provide(CID.parse(id), {
-              signal: AbortSignal.any([
-                this.lifecycle.signal,
-                AbortSignal.timeout(this.limits.dhtQueryTimeout),
-              ]),
+            await withLinkedSignal([this.lifecycle.signal], this.limits.dhtQueryTimeout, async (signal) => {
+              await this.host?.contentRouting.provide(CID.parse(id), { signal })
             })
           } catch (err) {
             this.log.debug('provide failed', { cid: id, err: (err as Error).message })
@@ -1012,68 +1005,69 @@ class DefaultNetwork implements Network {
       this.components.events.emit('network:sync-progress', p)
       onProgress?.(p)
     }
-    const signal = AbortSignal.any([
-      this.lifecycle.signal,
-      AbortSignal.timeout(this.limits.syncSessionTimeout),
-      ...(outer === undefined ? [] : [outer]),
-    ])
-    let stream: Stream | undefined
-    let progress = { done: 0, total: 0 }
-    try {
-      const host = this.requireHost()
-      const peer = this.parsePeerId(peerId)
-      stream = await host.dialProtocol(peer, SYNC_PROTOCOL, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.limits.syncRequestTimeout)]),
-      })
-      const ctx: SyncClientContext = {
-        dag: this.components.dag,
-        limits: this.limits,
-        localRecord: () => this.record?.bytes ?? null,
-        onRecord: (p, bytes) => this.learnRecord(p, bytes),
-        fetchEvents: async (ids, p, s) => {
-          await this.fetch(ids, { peer: p, signal: s })
-        },
-        claims: this.claims,
-        onProgress: (p) => {
-          progress = { done: p.done, total: p.total }
-          emit({ peerId, ...p })
-        },
-      }
-      const result = await runSyncSession(stream, peerId, ctx, signal)
-      const info: SyncRunInfo = {
-        peerId,
-        startedAt,
-        finishedAt: Date.now(),
-        events: result.events,
-        authors: result.authors,
-      }
-      this.lastRun = info
-      emit({ peerId, phase: 'done', done: result.events, total: Math.max(progress.total, result.events) })
-      if (result.events > 0)
-        this.log.info('synced', {
-          peer: peerId,
-          events: result.events,
-          authors: result.authors,
-          ms: info.finishedAt - startedAt,
-        })
-      return info
-    } catch (err) {
-      const e = toIcnError(err)
-      if (stream !== undefined) this.streamFailed(stream, peerId, SYNC_PROTOCOL, err)
-      else if (this.running)
-        this.log.info('sync could not start', { peer: peerId, code: e.code, message: e.message })
-      const info: SyncRunInfo = {
-        peerId,
-        startedAt,
-        finishedAt: Date.now(),
-        events: progress.done,
-        authors: 0,
-        error: { code: e.code, message: e.message },
-      }
-      this.lastRun = info
-      emit({ peerId, phase: 'failed', done: progress.done, total: progress.total })
-      return info
-    }
+    return withLinkedSignal(
+      [this.lifecycle.signal, outer],
+      this.limits.syncSessionTimeout,
+      async (signal) => {
+        let stream: Stream | undefined
+        let progress = { done: 0, total: 0 }
+        try {
+          const host = this.requireHost()
+          const peer = this.parsePeerId(peerId)
+          stream = await withLinkedSignal([signal], this.limits.syncRequestTimeout, (dialSignal) =>
+            host.dialProtocol(peer, SYNC_PROTOCOL, { signal: dialSignal }),
+          )
+          const ctx: SyncClientContext = {
+            dag: this.components.dag,
+            limits: this.limits,
+            localRecord: () => this.record?.bytes ?? null,
+            onRecord: (p, bytes) => this.learnRecord(p, bytes),
+            fetchEvents: async (ids, p, s) => {
+              await this.fetch(ids, { peer: p, signal: s })
+            },
+            claims: this.claims,
+            onProgress: (p) => {
+              progress = { done: p.done, total: p.total }
+              emit({ peerId, ...p })
+            },
+          }
+          const result = await runSyncSession(stream, peerId, ctx, signal)
+          const info: SyncRunInfo = {
+            peerId,
+            startedAt,
+            finishedAt: Date.now(),
+            events: result.events,
+            authors: result.authors,
+          }
+          this.lastRun = info
+          emit({ peerId, phase: 'done', done: result.events, total: Math.max(progress.total, result.events) })
+          if (result.events > 0)
+            this.log.info('synced', {
+              peer: peerId,
+              events: result.events,
+              authors: result.authors,
+              ms: info.finishedAt - startedAt,
+            })
+          return info
+        } catch (err) {
+          const e = toIcnError(err)
+          if (stream !== undefined) this.streamFailed(stream, peerId, SYNC_PROTOCOL, err)
+          else if (this.running)
+            this.log.info('sync could not start', { peer: peerId, code: e.code, message: e.message })
+          const info: SyncRunInfo = {
+            peerId,
+            startedAt,
+            finishedAt: Date.now(),
+            events: progress.done,
+            authors: 0,
+            error: { code: e.code, message: e.message },
+          }
+          this.lastRun = info
+          emit({ peerId, phase: 'failed', done: progress.done, total: progress.total })
+          return info
+        }
+      },
+    )
   }
 
   private syncPeers(): string[] {
@@ -1134,21 +1128,19 @@ class DefaultNetwork implements Network {
     if (this.record?.record.did === did)
       return { peerId: host.peerId.toString(), seq: this.record.record.seq }
     if (!this.dht) return undefined
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(this.limits.dhtQueryTimeout),
-      ...(options.signal === undefined ? [] : [options.signal]),
-    ])
-    try {
-      const value = await host.contentRouting.get(peerRecordKey(did), { signal })
-      const record = verifyPeerRecord(value, { did })
-      const found = { peerId: record.peer, seq: record.seq }
-      this.rememberPeer(record.peer, { did, seq: record.seq })
-      return found
-    } catch (err) {
-      if (isIcnError(err, 'NETWORK_INVALID_RECORD'))
-        this.log.warn('DHT returned an invalid peer record', { did, err: err.message })
-      return undefined
-    }
+    return withLinkedSignal([options.signal], this.limits.dhtQueryTimeout, async (signal) => {
+      try {
+        const value = await host.contentRouting.get(peerRecordKey(did), { signal })
+        const record = verifyPeerRecord(value, { did })
+        const found = { peerId: record.peer, seq: record.seq }
+        this.rememberPeer(record.peer, { did, seq: record.seq })
+        return found
+      } catch (err) {
+        if (isIcnError(err, 'NETWORK_INVALID_RECORD'))
+          this.log.warn('DHT returned an invalid peer record', { did, err: err.message })
+        return undefined
+      }
+    })
   }
 
   /** A record shown by a peer over sync: kept only if it is valid and names that very peer. */
@@ -1260,8 +1252,8 @@ class DefaultNetwork implements Network {
       if (host === undefined || record === undefined || !this.dht || host.getConnections().length === 0)
         return
       try {
-        await host.contentRouting.put(peerRecordKey(record.record.did), record.bytes, {
-          signal: AbortSignal.any([this.lifecycle.signal, AbortSignal.timeout(this.limits.dhtQueryTimeout)]),
+        await withLinkedSignal([this.lifecycle.signal], this.limits.dhtQueryTimeout, async (signal) => {
+          await host.contentRouting.put(peerRecordKey(record.record.did), record.bytes, { signal })
         })
         this.recordPublished = true
         this.publishedAt = Date.now()
