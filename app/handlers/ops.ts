@@ -36,14 +36,13 @@ export function collectGarbage(): number {
     setFlagsFromString('--expose-gc')
     fullGc = runInNewContext('gc') as () => void
   }
-  const gc = fullGc
   const committed = (): number => getHeapStatistics().total_heap_size
   if (!startedForSize) setFlagsFromString('--optimize-for-size')
   try {
-    gc()
+    fullGc()
     let before = committed()
     for (let round = 2; ; round++) {
-      gc()
+      fullGc()
       const now = committed()
       if (round === MAX_GC_ROUNDS || before - now <= 1 << 20) return round
       before = now

@@ -1,4 +1,5 @@
 import type { BatchWrite, BytesSublevel, JsonSublevel, Storage } from '../storage'
+import type { ReadCacheSize } from './index'
 
 /** Marks a staged deletion in an overlay map. */
 export const DELETED: unique symbol = Symbol('deleted')
@@ -35,7 +36,7 @@ export class Staging {
   ) {}
 
   /** Entries and bytes in the read cache and their bounds (for tests and diagnostics). */
-  get cacheSize(): { entries: number; bytes: number; maxEntries: number; maxBytes: number } {
+  get cacheSize(): ReadCacheSize {
     return {
       entries: this.cached,
       bytes: this.cachedBytes,
