@@ -281,6 +281,53 @@ describe('receipts of several credits', () => {
     expect(history.entries).toHaveLength(100)
   })
 
+  it('paces receives under a stream of payments: the first at once, then one round per interval', async () => {
+    const senders = Array.from({ length: 20 }, () => testAuthor())
+    const started = performance.now()
+    await ingest(transfer(senders[0]!, n.did, 1))
+    await settled()
+    // After a quiet interval the credit is taken at once.
+    expect(performance.now() - started).toBeLessThan(500)
+    const stream = performance.now()
+    for (const s of senders.slice(1)) {
+      await ingest(transfer(s, n.did, 1))
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await settled()
+    const receipts = await n.node.dag.listEvents({ author: n.did, type: 'mana/receive' })
+    // 19 payments over ~0.4 s: one more receive, written a second after the first (the default interval).
+    expect(receipts.events).toHaveLength(2)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950)
+    expect(performance.now() - stream).toBeLessThan(1500)
+    expect(await available(n.did)).toBe(520n)
+    const history = await n.node.economics.history({ kind: 'transfer', limit: 100 })
+    expect(history.entries).toHaveLength(20)
+  })
+
+  it('does not wait for the interval to stop, nor with the interval set to 0', async () => {
+    const alice = testAuthor()
+    await ingest(transfer(alice, n.did, 1))
+    await settled()
+    await ingest(transfer(alice, n.did, 1))
+    // The second credit waits for the round a second after the first; stopping ends the wait.
+    const stopping = performance.now()
+    await n.node.stop()
+    expect(performance.now() - stopping).toBeLessThan(500)
+
+    const eager = await startEconNode({ init: { economics: { receiveIntervalMs: 0 } } })
+    try {
+      const bob = testAuthor()
+      for (let i = 0; i < 3; i++) {
+        await eager.node.dag.ingest(transfer(bob, eager.did, 1).bytes)
+        await settled(eager)
+      }
+      const receipts = await eager.node.dag.listEvents({ author: eager.did, type: 'mana/receive' })
+      expect(receipts.events).toHaveLength(3)
+    } finally {
+      await eager.destroy()
+    }
+  })
+
   it('voids a receive that lists a credit it may not take, and rejects malformed lists', async () => {
     const alice = testAuthor()
     const bob = testAuthor()

@@ -71,6 +71,8 @@ const MAX_HISTORY_PAGE = 10_000
 /** A filtered history page stops after scanning this many rows and returns a cursor to continue. */
 const MAX_HISTORY_SCAN = 50_000
 const RECEIVE_BATCH = 1024
+/** Default of EconomicsInit.receiveIntervalMs. */
+const RECEIVE_INTERVAL_MS = 1000
 
 class DefaultEconomics implements Economics {
   private readonly now: () => number
@@ -80,6 +82,11 @@ class DefaultEconomics implements Economics {
   private readonly queue = new Set<string>()
   private readonly inflight = new Set<string>()
   private draining: Promise<void> | undefined
+  private readonly receiveIntervalMs: number
+  /** performance.now() when the last round of receives was appended. */
+  private lastRound = -Infinity
+  /** The timer of a round that waits for the interval, and how to end the wait early (stop). */
+  private waiting: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | undefined
   private readonly catchingUp = new Set<Promise<void>>()
   private readonly offs: (() => void)[] = []
   readonly grants: (tx: StateTx, grant: GrantRequest) => Promise<void>
@@ -90,6 +97,7 @@ class DefaultEconomics implements Economics {
   ) {
     this.now = init.now ?? Date.now
     this.autoReceive = init.autoReceive ?? true
+    this.receiveIntervalMs = Math.max(0, init.receiveIntervalMs ?? RECEIVE_INTERVAL_MS)
     this.feePolicy = init.feePolicy
     const fees = eventFees(init.feePolicy)
     for (const [type, handler] of Object.entries(economicsHandlers(fees)))
@@ -121,6 +129,7 @@ class DefaultEconomics implements Economics {
     this.running = false
     for (const off of this.offs.splice(0)) off()
     this.queue.clear()
+    this.endWait()
     await Promise.all([this.draining, ...this.catchingUp])
   }
 
@@ -166,7 +175,9 @@ class DefaultEconomics implements Economics {
   private enqueue(id: string): void {
     if (!this.running || this.inflight.has(id)) return
     this.queue.add(id)
-    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
+    // A full round is waiting: write it now.
+    if (this.queue.size >= RECEIVE_BATCH) this.endWait()
+    this.draining ??= this.nextRound()
       .then(() => this.drain())
       .catch((err: unknown) => this.components.logger.warn('acknowledging credits failed', { err }))
       .finally(() => {
@@ -175,8 +186,43 @@ class DefaultEconomics implements Economics {
       })
   }
 
+  /**
+   * Resolves when the next round of receives may be written: on the next turn of the event loop after a quiet
+   * interval, else when `receiveIntervalMs` has passed since the last round (stop() ends the wait).
+   */
+  private nextRound(): Promise<void> {
+    const wait = this.lastRound + this.receiveIntervalMs - performance.now()
+    return new Promise<void>((resolve) => {
+      if (wait <= 0 || this.queue.size >= RECEIVE_BATCH) {
+        setImmediate(resolve)
+        return
+      }
+      const timer = setTimeout(() => {
+        this.waiting = undefined
+        resolve()
+      }, wait)
+      // A pending round must not keep the process alive; stop() resolves it.
+      timer.unref()
+      this.waiting = { timer, resolve }
+    })
+  }
+
+  /** Ends a round's wait for the interval now. */
+  private endWait(): void {
+    const waiting = this.waiting
+    if (waiting === undefined) return
+    this.waiting = undefined
+    clearTimeout(waiting.timer)
+    waiting.resolve()
+  }
+
+  /**
+   * One round: receives for what is queued, one full batch after another while a full batch is waiting; what
+   * arrives after the round started waits for the next one (enqueue's finally).
+   */
   private async drain(): Promise<void> {
-    while (this.running && this.queue.size > 0) {
+    do {
+      if (!this.running || this.queue.size === 0) return
       if (this.localMember() === undefined) {
         // Locked: the unlock triggers a catch-up from the pending index.
         this.queue.clear()
@@ -184,8 +230,9 @@ class DefaultEconomics implements Economics {
       }
       const ids = [...this.queue].slice(0, RECEIVE_BATCH)
       for (const id of ids) this.queue.delete(id)
+      this.lastRound = performance.now()
       await this.acknowledgeIds(ids)
-    }
+    } while (this.queue.size >= RECEIVE_BATCH)
   }
 
   /**

@@ -51,6 +51,14 @@ export interface EconomicsInit {
    * @default true
    */
   autoReceive?: boolean
+  /**
+   * Under a stream of incoming credits, the auto-acknowledger writes at most one round of receives per this many
+   * milliseconds; the credits that arrive meanwhile wait and go into the next round's receives (≤ 64 credits
+   * each). The first credit after a quiet interval is acknowledged at once. A backlog of a full round (1,024
+   * credits) or more is written without waiting. 0 acknowledges every commit's credits as soon as it lands.
+   * @default 1000
+   */
+  receiveIntervalMs?: number
   /** Clock for "now" in balances and cost quotes. @default Date.now */
   now?: () => number
 }
