@@ -1,7 +1,7 @@
 // Bundles the benchmark (bench/index.ts) with the options of the shipped Node bundles (esbuild-node.mjs), so
 // `npm run bench` times the ingest path, the ledger and the rest as members run them: compiled by esbuild for
 // node20, without the function-name wrappers tsx adds to every function expression (keepNames). Output:
-// dist-bench/index.mjs, run with plain node; it is never packaged (electron-builder takes dist/ only).
+// dist-bench/index.mjs (and the economics suite's child, economics-child.mjs), run with plain node; it is never packaged (electron-builder takes dist/ only).
 //
 // Each source keeps its own `import.meta.url`, `.dirname` and `.filename`, so the paths the suites and core
 // resolve from them (resources, child scripts, bin/icn.js, the runtime worker's sources) are the same as when the
@@ -38,7 +38,11 @@ const ownImportMeta = {
 
 await rm(outdir, { recursive: true, force: true })
 await build({
-  entryPoints: { index: join(root, 'bench/index.ts') },
+  entryPoints: {
+    index: join(root, 'bench/index.ts'),
+    // The one-core transfer-ingest runs, in a process of their own (bench/economics.ts).
+    'economics-child': join(root, 'bench/economics-child.ts'),
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   ...NODE_BUNDLE,
