@@ -335,7 +335,21 @@ describe('five-node soak', () => {
       }
       const gcGrowth = (field: 'rss' | 'heapUsed' | 'heapTotal'): number[] =>
         [...afterWarmUp].map(([i, m]) => pct(atEnd.get(i)![field], m[field]))
-      const rssKept = gcGrowth('rss')
+      // V8 sizes the young generation by the allocation rate around a collection: 1–32 MiB committed here (two
+      // semi-spaces of up to 16 MiB), resident while committed. One CI run read it at 4 MiB at the warm-up reading
+      // of two nodes and 32 MiB at the end: +28 of their +31 MiB. The judged growth holds it at its warm-up size
+      // (the end reading's RSS minus the change in young-generation size); the raw growth is reported beside it.
+      const young = (m: NodeMemory): number => m.spaces['new']?.size ?? 0
+      const rssRaw = gcGrowth('rss')
+      const sameYoung = (i: number, m: NodeMemory): number => {
+        const end = atEnd.get(i)!
+        return pct(end.rss - (young(end) - young(m)), m.rss)
+      }
+      const rssKept = [...afterWarmUp].map(([i, m]) => sameYoung(i, m))
+      const youngMiB = (ms: Iterable<NodeMemory>): string => {
+        const sizes = [...ms].map((m) => Math.round((young(m) / 2 ** 20) * 10) / 10)
+        return `${Math.min(...sizes)}–${Math.max(...sizes)}`
+      }
       const heapKept = gcGrowth('heapUsed')
       const worstKept = Math.max(...rssKept)
       // Largest growth in MiB on a steady node of a native part of the RSS: LevelDB's memory (`store`), and the RSS
@@ -364,7 +378,7 @@ describe('five-node soak', () => {
             met: endAt <= SOAK_MS + WARMUP_EXTRA_MS + 2_000,
           },
           {
-            name: `RSS growth over the soak after ${Math.round(warmedAt / 1000)} s warm-up (${JUDGED_MS / 1000} s judged), each read after a full GC, worst steady node`,
+            name: `RSS growth over the soak after ${Math.round(warmedAt / 1000)} s warm-up (${JUDGED_MS / 1000} s judged), each read after a full GC, young generation held at its warm-up size, worst steady node`,
             value: round1(worstKept),
             unit: '%',
             target: '< 10%',
@@ -376,6 +390,13 @@ describe('five-node soak', () => {
             unit: '%',
             target: '< 10%',
             met: typicalKept < 10,
+          },
+          {
+            name: `same, young generation as V8 sized it at each reading (warm-up ${youngMiB(afterWarmUp.values())} MiB, end ${youngMiB(atEnd.values())} MiB), worst steady node`,
+            value: round1(Math.max(...rssRaw)),
+            unit: '%',
+            target: '(report)',
+            met: true,
           },
           {
             name: 'V8 heap in use after a full GC (live set), growth after warm-up, worst steady node',
@@ -488,7 +509,12 @@ describe('five-node soak', () => {
           afterFullGc: Object.fromEntries(
             [...afterWarmUp].map(([i, m]) => [
               `node ${i}`,
-              { warmUp: m, end: atEnd.get(i), rssGrowthPct: round1(pct(atEnd.get(i)!.rss, m.rss)) },
+              {
+                warmUp: m,
+                end: atEnd.get(i),
+                rssGrowthPct: round1(pct(atEnd.get(i)!.rss, m.rss)),
+                rssGrowthSameYoungPct: round1(sameYoung(i, m)),
+              },
             ]),
           ),
           actions: Object.fromEntries(done),
