@@ -448,6 +448,11 @@ export const en = {
     balance: 'Mana',
     available: 'Available',
     reserved: 'Reserved for jobs',
+    incoming: 'On its way',
+    incomingValue_one:
+      '{{amount}} mana in {{count}} payment, available when your node acknowledges it (within a second)',
+    incomingValue_other:
+      '{{amount}} mana in {{count}} payments, available when your node acknowledges them (within a second)',
     regenerating: 'Regenerating',
     rate: '{{rate}} mana per hour, up to {{capacity}}',
     fullAt: 'Full at',

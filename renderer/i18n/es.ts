@@ -455,6 +455,11 @@ export const es: Messages = {
     balance: 'Maná',
     available: 'Disponible',
     reserved: 'Reservado para trabajos',
+    incoming: 'En camino',
+    incomingValue_one:
+      '{{amount}} de maná en {{count}} pago, disponible cuando tu nodo lo confirme (en menos de un segundo)',
+    incomingValue_other:
+      '{{amount}} de maná en {{count}} pagos, disponibles cuando tu nodo los confirme (en menos de un segundo)',
     regenerating: 'Regeneración',
     rate: '{{rate}} de maná por hora, hasta {{capacity}}',
     fullAt: 'Lleno a las',

@@ -120,6 +120,8 @@ export function startBridge(env: BridgeEnv): Bridge {
         if (useTokens.getState().balances !== null) useTokens.getState().scheduleRefresh()
         useDashboard.getState().scheduleRefresh()
       }),
+      // Value on its way to this member shows until its node acknowledges it.
+      client.on('wallet:credit', (credit) => useWallet.getState().onCredit(credit)),
       client.on('cred:issued', () => onCredentials()),
       client.on('cred:revoked', () => onCredentials()),
       client.on('gov:proposal-updated', () => onGovernance()),

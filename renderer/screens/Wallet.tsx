@@ -32,6 +32,7 @@ const KINDS: (WalletHistoryKind | '')[] = [
 function BalanceCard(): ReactNode {
   const { t, i18n } = useTranslation()
   const balance = useWallet((s) => s.balance)
+  const incoming = useWallet((s) => s.incoming)
   if (balance === null) return <p role="status">{t('common.loading')}</p>
   const { regenerating } = balance
   return (
@@ -44,6 +45,13 @@ function BalanceCard(): ReactNode {
         <Definition term={t('wallet.reserved')}>
           <span data-testid="wallet-reserved">{t('wallet.mana', { amount: balance.reserved })}</span>
         </Definition>
+        {incoming.count > 0 && (
+          <Definition term={t('wallet.incoming')}>
+            <span data-testid="wallet-incoming">
+              {t('wallet.incomingValue', { amount: incoming.amount, count: incoming.count })}
+            </span>
+          </Definition>
+        )}
         <Definition term={t('wallet.regenerating')}>
           {t('wallet.rate', { rate: regenerating.ratePerHour, capacity: regenerating.capacity })}
         </Definition>

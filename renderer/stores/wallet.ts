@@ -8,6 +8,11 @@ export const HISTORY_PAGE = 25
 /** The member's mana in the global economy: balance, history (filtered, paged) and sending. */
 export interface WalletStore {
   balance: WalletBalance | null
+  /**
+   * Mana given to the member that its node has not acknowledged yet (in the balance's economy): it becomes
+   * available when the node's next receive lands, at once on a quiet node and within a second under a stream.
+   */
+  incoming: { amount: string; count: number }
   entries: WalletHistoryEntry[]
   /** Cursor of the next, older page; null at the end. */
   next: string | null
@@ -19,10 +24,13 @@ export interface WalletStore {
   more: () => Promise<void>
   /** Coalesces bursts of wallet events into one refresh. */
   scheduleRefresh: () => void
+  /** A `wallet:credit` event: refreshes when the value is for this member. */
+  onCredit: (credit: { to: string }) => void
 }
 
 export const useWallet = create<WalletStore>()((set, get) => ({
   balance: null,
+  incoming: { amount: '0', count: 0 },
   entries: [],
   next: null,
   kind: '',
@@ -32,11 +40,17 @@ export const useWallet = create<WalletStore>()((set, get) => ({
     set({ loading: true })
     try {
       const { kind } = get()
-      const [balance, history] = await Promise.all([
+      const [balance, history, pending] = await Promise.all([
         client().call('wallet.balance', {}),
         client().call('wallet.history', { limit: HISTORY_PAGE, ...(kind === '' ? {} : { kind }) }),
+        client().call('wallet.pending', { limit: 1000 }),
       ])
-      set({ balance, entries: history.entries, next: history.next, error: null, loading: false })
+      const mine = pending.credits.filter((c) => c.asset === 'mana' && c.economy === balance.economy)
+      const incoming = {
+        amount: mine.reduce((sum, c) => sum + BigInt(c.amount), 0n).toString(),
+        count: mine.length,
+      }
+      set({ balance, incoming, entries: history.entries, next: history.next, error: null, loading: false })
     } catch (err) {
       set({ error: errorInfo(err), loading: false })
     }
@@ -60,6 +74,10 @@ export const useWallet = create<WalletStore>()((set, get) => ({
     }
   },
   scheduleRefresh: coalesce(() => void get().refresh(), 150),
+  onCredit(credit) {
+    const { balance, scheduleRefresh } = get()
+    if (balance !== null && credit.to === balance.did) scheduleRefresh()
+  },
 }))
 
 /** Every page of the history as one CSV (RFC 4180, from the node), for the export button. */
