@@ -974,9 +974,7 @@ class DefaultMesh implements Mesh {
       ])
     if (manifest.engine === 'wasmer' && receipt.deterministic)
       return fail('mismatch', ['a wasmer job cannot be deterministic'])
-    const link = linkSignals([this.lifecycle.signal], this.fetchTimeoutMs)
-    const signal = link.signal
-    try {
+    return withLinkedSignal([this.lifecycle.signal], this.fetchTimeoutMs, async (signal) => {
       let stdout: Uint8Array
       let stderr: Uint8Array
       let outputs: Record<string, Uint8Array>
@@ -1004,9 +1002,7 @@ class DefaultMesh implements Mesh {
         differences,
         at: this.now(),
       }
-    } finally {
-      link.release()
-    }
+    })
   }
 
   private async runLocally(
@@ -1218,17 +1214,14 @@ class DefaultMesh implements Mesh {
         holdsSlot = true
         entry.stage = 'fetching'
         const network = this.net
-        const fetching = linkSignals([signal], this.fetchTimeoutMs)
-        try {
+        await withLinkedSignal([signal], this.fetchTimeoutMs, async (fetchSignal) => {
           for (const cid of [
             manifest.module,
             ...manifest.inputs,
             ...(manifest.stdin === null ? [] : [manifest.stdin]),
           ])
-            await ensureFile(this.blocks, network, cid, fetching.signal)
-        } finally {
-          fetching.release()
-        }
+            await ensureFile(this.blocks, network, cid, fetchSignal)
+        })
         entry.stage = 'running'
         result = await this.components.runtime.run(
           {
