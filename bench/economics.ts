@@ -130,10 +130,13 @@ function lowestCpu(): number | undefined {
  * on a one-core machine does, without this process's heap of other suites' events and earlier runs. Runs the
  * bundled child next to this bundle (dist-bench), or the source through tsx when the bench runs from source.
  */
-async function oneCoreRuns(
-  cpu: number,
-  model: Exclude<ReceiveModel, 'single'>,
-): Promise<{ events: number; median: IngestRun; rates: string }> {
+interface OneCoreResult {
+  events: number
+  median: IngestRun
+  rates: string
+}
+
+async function oneCoreRuns(cpu: number, model: Exclude<ReceiveModel, 'single'>): Promise<OneCoreResult> {
   const bundled = fileURLToPath(new URL('../dist-bench/economics-child.mjs', import.meta.url))
   const args = existsSync(bundled)
     ? [bundled]
@@ -141,11 +144,7 @@ async function oneCoreRuns(
   const { stdout } = await run('taskset', ['-c', String(cpu), process.execPath, ...args, model], {
     maxBuffer: 1 << 20,
   })
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
-    events: number
-    median: IngestRun
-    rates: string
-  }
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as OneCoreResult
 }
 
 async function transferIngest(): Promise<Figure[]> {
